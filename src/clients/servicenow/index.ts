@@ -1,0 +1,8 @@
+export { normalizeInstanceUrl } from './instance-url.js';
+export {
+  ServiceNowClient,
+  type ServiceNowClientOptions,
+  type ServiceNowUser,
+  type CloudKnoxConfigRecord,
+  type ConfigRecordUpdate,
+} from './servicenow-client.js';

@@ -1,0 +1,268 @@
+import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { maskAccessKey, maskEmail } from '../../masking.js';
+import type { SeedCredentials } from '../seed.js';
+
+/** The simulated CloudKnox tenant: one service account, its keys, tokens, integration and OTPs. */
+
+export const MAX_ACTIVE_KEYS = 2;
+export const MAX_OTP_ATTEMPTS = 5;
+const DAY_MS = 86_400_000;
+
+export type EndpointName =
+  | 'authenticate'
+  | 'getIntegration'
+  | 'testIntegration'
+  | 'saveIntegration'
+  | 'listKeys'
+  | 'requestOtp'
+  | 'resendOtp'
+  | 'createKey'
+  | 'revokeKey';
+
+export interface SimKey {
+  accessKey: string;
+  secretKey: string;
+  createdOn: string;
+  lastUsedOn: string | null;
+  status: 'ACTIVE' | 'REVOKED';
+}
+/** A key as the API lists it: no secret. */
+export type SimKeyView = Omit<SimKey, 'secretKey'>;
+
+export interface SimToken {
+  apiId: string;
+  accessKey: string;
+  expiresAt: number;
+}
+
+export interface SimIntegration {
+  endpoint: string;
+  username: string;
+  password: string;
+  apiEndpoint: string;
+  createdBy: string;
+  createdOn: string;
+  savedOn: string | null;
+}
+export type SimIntegrationView = Omit<SimIntegration, 'password'> & {
+  passwordSet: boolean;
+  serviceAccountId: string;
+  accessKey: string;
+};
+
+export interface OtpRequest {
+  id: string;
+  code: string;
+  expiresAt: number;
+  resendAt: number;
+  attempts: number;
+  used: boolean;
+}
+
+export interface SimEmail {
+  to: string;
+  subject: string;
+  text: string;
+  otp: string;
+  at: string;
+}
+
+export interface SimRequestLog {
+  endpoint: EndpointName | 'unknown';
+  method: string;
+  /** Path with any access key masked; never headers or bodies. */
+  path: string;
+  status: number;
+  errorCode?: string;
+  at: string;
+}
+
+export interface InjectedFailure {
+  status: number;
+  errorCode?: string;
+  message?: string;
+  /** Extra fields in the error body (e.g. `retryAfter`). */
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** How many calls fail (default 1). */
+  times?: number;
+}
+
+export interface StateOptions {
+  seed: SeedCredentials;
+  servicenowUrl: string;
+  apiUrl: string;
+  tokenTtlMs: number;
+  otpTtlMs: number;
+  resendAfterMs: number;
+  now: () => number;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const B62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+function randomFrom(alphabet: string, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += alphabet[randomInt(alphabet.length)];
+  return s;
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export class CloudKnoxState {
+  readonly serviceAccountId: string;
+  readonly email: string;
+  readonly keys: SimKey[] = [];
+  readonly tokens = new Map<string, SimToken>();
+  readonly otps = new Map<string, OtpRequest>();
+  readonly outbox: SimEmail[] = [];
+  readonly requests: SimRequestLog[] = [];
+  readonly failures = new Map<EndpointName, InjectedFailure[]>();
+  integration: SimIntegration | undefined;
+
+  constructor(readonly opts: StateOptions) {
+    const { cloudknox, servicenow } = opts.seed;
+    const now = opts.now();
+    this.serviceAccountId = cloudknox.serviceAccountId;
+    this.email = cloudknox.email;
+    this.keys.push({
+      accessKey: cloudknox.accessKey,
+      secretKey: cloudknox.secretKey,
+      createdOn: new Date(now - 90 * DAY_MS).toISOString(),
+      lastUsedOn: null,
+      status: 'ACTIVE',
+    });
+    this.integration = {
+      endpoint: opts.servicenowUrl,
+      username: servicenow.integrationUsername,
+      password: servicenow.integrationPassword,
+      apiEndpoint: opts.apiUrl,
+      createdBy: cloudknox.createdBy,
+      createdOn: new Date(now - 120 * DAY_MS).toISOString(),
+      savedOn: null,
+    };
+  }
+
+  iso(): string {
+    return new Date(this.opts.now()).toISOString();
+  }
+
+  activeKeys(): SimKey[] {
+    return this.keys.filter((k) => k.status === 'ACTIVE');
+  }
+
+  /** The newest active key: the one the Integration tab shows. */
+  activeKey(): SimKey | undefined {
+    return this.activeKeys().at(-1);
+  }
+
+  findKey(accessKey: string): SimKey | undefined {
+    return this.keys.find((k) => k.accessKey === accessKey);
+  }
+
+  issueToken(key: SimKey): { accessToken: string; apiId: string } {
+    const accessToken = randomBytes(32).toString('base64url');
+    const apiId = `api-${randomBytes(8).toString('hex')}`;
+    this.tokens.set(accessToken, { apiId, accessKey: key.accessKey, expiresAt: this.opts.now() + this.opts.tokenTtlMs });
+    key.lastUsedOn = this.iso();
+    return { accessToken, apiId };
+  }
+
+  createKey(): SimKey {
+    const key: SimKey = {
+      accessKey: `AKCK${randomFrom(ALNUM, 16)}`,
+      secretKey: `ck-secret-${randomFrom(B62, 32)}`,
+      createdOn: this.iso(),
+      lastUsedOn: null,
+      status: 'ACTIVE',
+    };
+    this.keys.push(key);
+    return key;
+  }
+
+  newOtp(): OtpRequest {
+    const now = this.opts.now();
+    const otp: OtpRequest = {
+      id: randomUUID(),
+      code: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+      expiresAt: now + this.opts.otpTtlMs,
+      resendAt: now + this.opts.resendAfterMs,
+      attempts: 0,
+      used: false,
+    };
+    this.otps.set(otp.id, otp);
+    this.sendOtpEmail(otp);
+    return otp;
+  }
+
+  resendOtp(otp: OtpRequest): void {
+    const now = this.opts.now();
+    otp.code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    otp.expiresAt = now + this.opts.otpTtlMs;
+    otp.resendAt = now + this.opts.resendAfterMs;
+    this.sendOtpEmail(otp);
+  }
+
+  private sendOtpEmail(otp: OtpRequest): void {
+    const minutes = Math.max(1, Math.round(this.opts.otpTtlMs / 60_000));
+    this.outbox.push({
+      to: this.email,
+      subject: 'CloudKnox: Validate OTP To Generate New Keys',
+      text:
+        `Your CloudKnox verification code is ${otp.code}.\n\n` +
+        `Enter it under "Validate OTP To Generate New Keys" to generate a new access key for service account ` +
+        `${this.serviceAccountId}. The code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.\n` +
+        `If you did not ask for a new key, ignore this email and tell your security team.`,
+      otp: otp.code,
+      at: this.iso(),
+    });
+  }
+
+  challenge(otp: OtpRequest): { otpRequestId: string; sentTo: string; expiresAt: string; resendAfter: string } {
+    return {
+      otpRequestId: otp.id,
+      sentTo: maskEmail(this.email),
+      expiresAt: new Date(otp.expiresAt).toISOString(),
+      resendAfter: new Date(otp.resendAt).toISOString(),
+    };
+  }
+
+  integrationView(): SimIntegrationView | undefined {
+    if (!this.integration) return undefined;
+    const { password, ...rest } = this.integration;
+    return {
+      ...rest,
+      passwordSet: password.length > 0,
+      serviceAccountId: this.serviceAccountId,
+      accessKey: this.activeKey()?.accessKey ?? '',
+    };
+  }
+
+  takeFailure(name: EndpointName): InjectedFailure | undefined {
+    const queue = this.failures.get(name);
+    const f = queue?.[0];
+    if (!queue || !f) return undefined;
+    const left = (f.times ?? 1) - 1;
+    if (left <= 0) queue.shift();
+    else f.times = left;
+    return f;
+  }
+
+  log(endpoint: EndpointName | 'unknown', method: string, path: string, status: number, errorCode?: string): void {
+    const safePath = path.replace(/\/keys\/([^/]+)\/?$/, (m, k: string) =>
+      k === 'otp' ? m : `/keys/${maskAccessKey(safeDecode(k))}`,
+    );
+    this.requests.push({ endpoint, method, path: safePath, status, ...(errorCode ? { errorCode } : {}), at: this.iso() });
+  }
+}

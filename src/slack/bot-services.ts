@@ -1,0 +1,17 @@
+import type { AccessControl } from '../access/access-control.js';
+import type { CloudKnoxPort, ServiceNowPort } from '../flows/ports.js';
+import type { Logger } from '../logging/logger.js';
+
+/** Everything the Slack handlers use, built once by the composition root and passed in. */
+export interface BotServices {
+  cloudknox: CloudKnoxPort;
+  servicenow: ServiceNowPort;
+  access: AccessControl;
+  settings: {
+    configTable: string;
+    integrationUser: string;
+    servicenowUrl: string;
+    cloudknoxUrl: string;
+  };
+  logger: Logger;
+}

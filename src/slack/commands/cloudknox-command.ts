@@ -1,0 +1,49 @@
+import type { App } from '@slack/bolt';
+import type { Role } from '../../access/access-control.js';
+import type { BotServices } from '../bot-services.js';
+import { helpMessage, unknownCommandMessage } from '../blocks/help.js';
+import { accessRefusedMessage } from '../blocks/refusals.js';
+import { parseCommandText, type ParsedCommand } from '../command-text.js';
+import { SLASH_COMMAND } from '../ids.js';
+import { requestLog } from '../request-log.js';
+import type { CommandContext } from './command-context.js';
+import { servicenowTest } from './servicenow-test.js';
+
+type Kind = ParsedCommand['kind'];
+interface Route {
+  /** Words as the user would type them, for refusals. */
+  label: string;
+  roles: Role[];
+  run: (ctx: CommandContext, parsed: ParsedCommand) => Promise<void>;
+}
+
+const notYet = (label: string) => async (ctx: CommandContext) =>
+  ctx.ack({ response_type: 'ephemeral', text: `\`${SLASH_COMMAND} ${label}\` is not available in this version yet.` });
+
+/** Subcommand → who may run it and what runs. Help and unknown are answered before this table. */
+const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
+  servicenow_test: { label: 'servicenow test', roles: ['admin'], run: (ctx) => servicenowTest(ctx) },
+  servicenow_show: { label: 'servicenow show', roles: ['admin', 'approver'], run: notYet('servicenow show') },
+  servicenow_save: { label: 'servicenow save', roles: ['admin'], run: notYet('servicenow save') },
+  keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: notYet('keys show') },
+  keys_rotate: { label: 'keys rotate', roles: ['admin'], run: notYet('keys rotate') },
+};
+
+export function registerCloudKnoxCommand(app: App, services: BotServices): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, respond, client, context }) => {
+    const log = requestLog(context);
+    const parsed = parseCommandText(command.text);
+    log.info({ subcommand: parsed.kind }, 'command received');
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'unknown') {
+      return ack({ response_type: 'ephemeral', ...unknownCommandMessage(parsed.input, parsed.suggestion) });
+    }
+    const route = ROUTES[parsed.kind];
+    const decision = await services.access.check(command.user_id, route.roles);
+    if (!decision.allowed) {
+      log.info({ event: 'access_refused', reason: decision.reason }, 'command refused');
+      return ack({ response_type: 'ephemeral', ...accessRefusedMessage(decision, route.label, route.roles) });
+    }
+    await route.run({ command, ack, respond, client, services, log }, parsed);
+  });
+}

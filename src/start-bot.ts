@@ -1,0 +1,77 @@
+import { WebClient } from '@slack/web-api';
+import { AccessControl } from './access/access-control.js';
+import { CloudKnoxClient } from './clients/cloudknox/cloudknox-client.js';
+import { normalizeInstanceUrl } from './clients/servicenow/instance-url.js';
+import { ServiceNowClient } from './clients/servicenow/servicenow-client.js';
+import type { Env } from './config/env-schema.js';
+import type { Logger } from './logging/logger.js';
+import type { BotServices } from './slack/bot-services.js';
+import { createBot, type Bot } from './slack/create-app.js';
+import { slackErrorCode } from './slack/slack-error.js';
+
+/**
+ * The composition root: turns a validated environment into a running bot. `main.ts` calls it with
+ * the process environment; the sandbox calls it with the simulators' environment. Same code path.
+ */
+export interface RunningBot {
+  bot: Bot;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export async function startBot(env: Env, logger: Logger): Promise<RunningBot> {
+  const slackClient = new WebClient(env.SLACK_BOT_TOKEN, {
+    slackApiUrl: env.SLACK_API_URL,
+    timeout: 10_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  });
+  const identity = await slackClient.auth.test().catch((err: unknown) => {
+    throw new StartupError(
+      `Slack rejected SLACK_BOT_TOKEN or could not be reached (${slackErrorCode(err) ?? 'no answer'}); check the token and SLACK_API_URL`,
+    );
+  });
+  const servicenowUrl = normalizeInstanceUrl(env.SERVICENOW_INSTANCE_URL);
+  const services: BotServices = {
+    cloudknox: new CloudKnoxClient({
+      baseUrl: env.CLOUDKNOX_API_URL,
+      serviceAccountId: env.CLOUDKNOX_SERVICE_ACCOUNT_ID,
+      accessKey: env.CLOUDKNOX_ACCESS_KEY,
+      secretKey: env.CLOUDKNOX_SECRET_KEY,
+    }),
+    servicenow: new ServiceNowClient({
+      instanceUrl: servicenowUrl,
+      username: env.SERVICENOW_USERNAME,
+      password: env.SERVICENOW_PASSWORD,
+    }),
+    access: new AccessControl({
+      admins: env.CLOUDKNOX_ADMINS,
+      approvers: env.CLOUDKNOX_APPROVERS,
+      groupMembers: async (usergroup) => (await slackClient.usergroups.users.list({ usergroup })).users ?? [],
+    }),
+    settings: {
+      configTable: env.SERVICENOW_CONFIG_TABLE,
+      integrationUser: env.SERVICENOW_INTEGRATION_USER,
+      servicenowUrl,
+      cloudknoxUrl: env.CLOUDKNOX_API_URL,
+    },
+    logger,
+  };
+  const bot = createBot({
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      apiUrl: env.SLACK_API_URL,
+      botUserId: identity.user_id ?? '',
+      botId: identity.bot_id ?? '',
+    },
+    services,
+    readiness: async () => ({ ready: true, checks: { config: 'ok' } }),
+  });
+  const { port } = await bot.start(env.PORT);
+  logger.info({ event: 'started', port, mode: 'http', team: identity.team_id }, 'cloudknox-chatops is listening');
+  return { bot, port, stop: () => bot.stop() };
+}
