@@ -88,7 +88,9 @@ function echo(text: string): string {
 function suggest(typed: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of SUBCOMMANDS) {
-    const d = Math.min(distance(typed, name), distance(typed.split(' ')[0] ?? '', name.split(' ')[0] ?? '') + 2);
+    // A lone word ("servicenow") is compared with the group name too, so it still finds its group.
+    const group = name.split(' ')[0] ?? '';
+    const d = typed.includes(' ') ? distance(typed, name) : Math.min(distance(typed, name), distance(typed, group) + 1);
     if (!best || d < best.distance) best = { name, distance: d };
   }
   return best && best.distance <= Math.max(3, Math.floor(best.name.length / 3)) ? best.name : undefined;
