@@ -63,6 +63,12 @@ export class SimRouter {
   }
 }
 
+/**
+ * Requests in flight across every simulator in this process, and when the last one ended. The
+ * sandbox waits for "quiet" (nothing in flight for a moment) before it prints what Slack shows.
+ */
+export const simActivity = { inFlight: 0, lastActivityAt: 0 };
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -112,6 +118,12 @@ export async function startSimServer(opts: {
   notFound?: (req: SimRequest) => SimReply;
 }): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
+    simActivity.inFlight += 1;
+    simActivity.lastActivityAt = Date.now();
+    res.once('close', () => {
+      simActivity.inFlight -= 1;
+      simActivity.lastActivityAt = Date.now();
+    });
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const rawBody = await readBody(req);

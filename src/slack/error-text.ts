@@ -1,4 +1,4 @@
-import { isUpstreamError, type UpstreamErrorCode } from '../clients/upstream-error.js';
+import { isUpstreamError, type UpstreamError, type UpstreamErrorCode } from '../clients/upstream-error.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 /**
@@ -9,7 +9,7 @@ import { escapeMrkdwn } from './mrkdwn.js';
 type Service = 'cloudknox' | 'servicenow';
 const NAME: Record<Service, string> = { cloudknox: 'CloudKnox', servicenow: 'ServiceNow' };
 
-const ADVICE: Record<UpstreamErrorCode, (service: Service) => string> = {
+const ADVICE: Record<UpstreamErrorCode, (service: Service, err: UpstreamError) => string> = {
   UPSTREAM_TIMEOUT: () => 'Nothing was retried; try again in a minute.',
   UPSTREAM_UNREACHABLE: (s) =>
     `Check ${s === 'cloudknox' ? 'CLOUDKNOX_API_URL' : 'SERVICENOW_INSTANCE_URL'} and the network from the bot.`,
@@ -20,7 +20,10 @@ const ADVICE: Record<UpstreamErrorCode, (service: Service) => string> = {
   CLOUDKNOX_AUTH_REJECTED: () =>
     "Check CLOUDKNOX_SERVICE_ACCOUNT_ID and that CLOUDKNOX_ACCESS_KEY is still an active key.",
   CLOUDKNOX_REQUEST_REJECTED: () => 'Check the request and try again.',
-  CLOUDKNOX_NOT_FOUND: () => 'Set up the ServiceNow integration on the CloudKnox Integration tab first.',
+  CLOUDKNOX_NOT_FOUND: (_s, err) =>
+    err.upstreamCode === 'INTEGRATION_NOT_FOUND'
+      ? 'Set up the ServiceNow integration on the CloudKnox Integration tab first.'
+      : 'It may have been removed meanwhile; check CloudKnox and try again.',
   SERVICENOW_AUTH_FAILED: () =>
     "Check SERVICENOW_USERNAME and SERVICENOW_PASSWORD. The bot does not retry failed logins, so the account is not locked out by it.",
   SERVICENOW_MFA_REQUIRED: () =>
@@ -43,5 +46,5 @@ export function describeError(err: unknown): string {
   if (!isUpstreamError(err)) return 'An unexpected error happened in the bot. It has been logged; try again.';
   const what = escapeMrkdwn(err.message.trim()).replace(/[.\s]+$/, '');
   const wait = err.retryAfterSeconds !== undefined ? ` Retry after ${err.retryAfterSeconds} s.` : '';
-  return `${what}. ${ADVICE[err.code](err.service)}${wait}`;
+  return `${what}. ${ADVICE[err.code](err.service, err)}${wait}`;
 }

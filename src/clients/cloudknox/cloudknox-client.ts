@@ -51,7 +51,11 @@ export class CloudKnoxClient {
   constructor(opts: CloudKnoxClientOptions) {
     this.baseUrl = normaliseBaseUrl(opts.baseUrl);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#creds = { serviceAccountId: opts.serviceAccountId, accessKey: opts.accessKey, secretKey: opts.secretKey };
+    this.#creds = {
+      serviceAccountId: opts.serviceAccountId,
+      accessKey: opts.accessKey,
+      secretKey: opts.secretKey,
+    };
   }
 
   get serviceAccountId(): string {
@@ -76,7 +80,9 @@ export class CloudKnoxClient {
   }
 
   /** Switches to another key pair (after rotation); the next call authenticates with it. */
-  setCredentials(creds: Pick<CloudKnoxCredentials, 'accessKey' | 'secretKey'> & { serviceAccountId?: string }): void {
+  setCredentials(
+    creds: Pick<CloudKnoxCredentials, 'accessKey' | 'secretKey'> & { serviceAccountId?: string },
+  ): void {
     this.#creds = {
       serviceAccountId: creds.serviceAccountId ?? this.#creds.serviceAccountId,
       accessKey: creds.accessKey,
@@ -173,7 +179,11 @@ export class CloudKnoxClient {
         'X-CloudKnox-Service-Account-Id': creds.serviceAccountId,
         'X-CloudKnox-Timestamp-Millis': String(Date.now()),
       },
-      json: { serviceAccountId: creds.serviceAccountId, accessKey: creds.accessKey, secretKey: creds.secretKey },
+      json: {
+        serviceAccountId: creds.serviceAccountId,
+        accessKey: creds.accessKey,
+        secretKey: creds.secretKey,
+      },
       timeoutMs: this.timeoutMs,
     });
     const sensitive = { secrets: [creds.secretKey], accessKeys: [creds.accessKey] };
@@ -212,7 +222,11 @@ export class CloudKnoxClient {
 
   /** Neither credentials nor token: `JSON.stringify(client)` and loggers see only these. */
   toJSON(): Record<string, string | number> {
-    return { baseUrl: this.baseUrl, serviceAccountId: this.#creds.serviceAccountId, timeoutMs: this.timeoutMs };
+    return {
+      baseUrl: this.baseUrl,
+      serviceAccountId: this.#creds.serviceAccountId,
+      timeoutMs: this.timeoutMs,
+    };
   }
 }
 
@@ -239,6 +253,7 @@ function normaliseBaseUrl(raw: string): string {
   } catch {
     throw new TypeError('CloudKnox base URL is not a valid URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('CloudKnox base URL must be http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError('CloudKnox base URL must be http(s)');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

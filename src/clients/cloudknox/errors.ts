@@ -14,7 +14,9 @@ export class CloudKnoxError extends UpstreamError {
   /** After `OTP_INVALID`: wrong codes CloudKnox still accepts before it fails the request. */
   readonly attemptsLeft: number | undefined;
 
-  constructor(init: ConstructorParameters<typeof UpstreamError>[0] & { operation: string; attemptsLeft?: number }) {
+  constructor(
+    init: ConstructorParameters<typeof UpstreamError>[0] & { operation: string; attemptsLeft?: number },
+  ) {
     super(init);
     this.operation = init.operation;
     this.attemptsLeft = init.attemptsLeft;
@@ -104,7 +106,10 @@ export function rejection(
     retryAfterSeconds: retryAfter,
     message,
     operation,
-    attemptsLeft: upstreamCode === 'OTP_INVALID' || upstreamCode === 'OTP_ATTEMPTS_EXCEEDED' ? env.attemptsLeft : undefined,
+    attemptsLeft:
+      upstreamCode === 'OTP_INVALID' || upstreamCode === 'OTP_ATTEMPTS_EXCEEDED'
+        ? env.attemptsLeft
+        : undefined,
   });
 }
 

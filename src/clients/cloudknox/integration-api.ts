@@ -43,12 +43,26 @@ export const integrationApi = {
 
   testIntegration: (input?: IntegrationInput): CallSpec<IntegrationTestResult> => {
     const { json, secrets } = inputBody(input);
-    return { operation: 'test integration', method: 'POST', path: `${BASE}/test`, json, secrets, schema: integrationTestResultSchema };
+    return {
+      operation: 'test integration',
+      method: 'POST',
+      path: `${BASE}/test`,
+      json,
+      secrets,
+      schema: integrationTestResultSchema,
+    };
   },
 
   saveIntegration: (input?: IntegrationInput): CallSpec<CloudKnoxIntegration> => {
     const { json, secrets } = inputBody(input);
-    return { operation: 'save integration', method: 'POST', path: `${BASE}/save`, json, secrets, schema: integrationSchema };
+    return {
+      operation: 'save integration',
+      method: 'POST',
+      path: `${BASE}/save`,
+      json,
+      secrets,
+      schema: integrationSchema,
+    };
   },
 
   listKeys: (): CallSpec<CloudKnoxKey[]> => ({

@@ -12,7 +12,8 @@ const EXAMPLE = 'https://dev12345.service-now.com';
 
 export function normalizeInstanceUrl(input: string): string {
   const trimmed = input.trim();
-  if (trimmed === '') throw new Error(`The ServiceNow instance URL is empty; expected something like ${EXAMPLE}`);
+  if (trimmed === '')
+    throw new Error(`The ServiceNow instance URL is empty; expected something like ${EXAMPLE}`);
 
   // A bare host ("dev12345.service-now.com/login.do") has no scheme: ServiceNow only serves https.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;

@@ -153,7 +153,7 @@ function upstreamText(res: TransportResponse): { message: string; text: string }
   if (!parsed.success) return undefined;
   const message = parsed.data.error.message?.trim() ?? '';
   const detail = parsed.data.error.detail?.trim() ?? '';
-  const text = [message, detail].filter((s) => s !== '').join(' (') + (message && detail ? ')' : '');
+  const text = [message, detail].filter((s) => s !== '').join(' - ');
   if (text === '') return undefined;
   return {
     message,

@@ -82,6 +82,7 @@ export class ServiceNowClient {
 
   /** The user with this exact user_name, or undefined when there is none. */
   async getUserByName(userName: string): Promise<ServiceNowUser | undefined> {
+    if (userName.trim() === '') throw new Error('getUserByName needs a user name');
     const table = 'sys_user';
     const ctx = this.context(`reading ${table}`, table);
     const records = await this.list(
@@ -100,7 +101,12 @@ export class ServiceNowClient {
     // name counts.
     const found = records.find((r) => r.user_name.toLowerCase() === userName.toLowerCase());
     if (!found) return undefined;
-    return { sysId: found.sys_id, userName: found.user_name, active: found.active, lockedOut: found.locked_out };
+    return {
+      sysId: found.sys_id,
+      userName: found.user_name,
+      active: found.active,
+      lockedOut: found.locked_out,
+    };
   }
 
   /** The first (oldest) record of the CloudKnox configuration table, or undefined when it is empty. */

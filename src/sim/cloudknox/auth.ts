@@ -8,7 +8,11 @@ const INVALID = 'Invalid service account credentials';
 export function authenticate(state: CloudKnoxState, req: SimRequest): SimReply {
   const body = jsonObject(req);
   const { serviceAccountId, accessKey, secretKey } = body ?? {};
-  if (typeof serviceAccountId !== 'string' || typeof accessKey !== 'string' || typeof secretKey !== 'string') {
+  if (
+    typeof serviceAccountId !== 'string' ||
+    typeof accessKey !== 'string' ||
+    typeof secretKey !== 'string'
+  ) {
     return fail(400, 'INVALID_REQUEST', 'serviceAccountId, accessKey and secretKey are required');
   }
   const headerId = header(req, 'x-cloudknox-service-account-id');
@@ -34,8 +38,15 @@ export function checkToken(state: CloudKnoxState, req: SimRequest): SimReply | u
   if (!token) return fail(401, 'UNAUTHORIZED', 'X-CloudKnox-Access-Token header is required');
   const t = state.tokens.get(token);
   if (!t) return fail(401, 'UNAUTHORIZED', 'Access token is not valid; authenticate again');
-  if (header(req, 'x-cloudknox-api-id') !== t.apiId || header(req, 'x-cloudknox-service-account-id') !== state.serviceAccountId) {
-    return fail(401, 'UNAUTHORIZED', 'X-CloudKnox-API-Id or X-CloudKnox-Service-Account-Id does not match the access token');
+  if (
+    header(req, 'x-cloudknox-api-id') !== t.apiId ||
+    header(req, 'x-cloudknox-service-account-id') !== state.serviceAccountId
+  ) {
+    return fail(
+      401,
+      'UNAUTHORIZED',
+      'X-CloudKnox-API-Id or X-CloudKnox-Service-Account-Id does not match the access token',
+    );
   }
   if (t.expiresAt <= state.opts.now()) {
     state.tokens.delete(token);

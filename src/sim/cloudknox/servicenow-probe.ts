@@ -3,8 +3,7 @@
  * the integration user's Basic credentials. Every outcome is an answer, never a thrown error.
  */
 export type ProbeResult =
-  | { status: 'SUCCESS'; message: string }
-  | { status: 'FAILURE'; errorCode: string; message: string };
+  { status: 'SUCCESS'; message: string } | { status: 'FAILURE'; errorCode: string; message: string };
 
 export const SUCCESS_MESSAGE = 'Connection successful, please Save';
 
@@ -43,7 +42,10 @@ export async function probeServiceNow(input: {
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return failure('SERVICENOW_TIMEOUT', `ServiceNow at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      return failure(
+        'SERVICENOW_TIMEOUT',
+        `ServiceNow at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+      );
     }
     return failure('SERVICENOW_UNREACHABLE', `Could not connect to ServiceNow at ${where}`);
   }
@@ -58,18 +60,28 @@ export async function probeServiceNow(input: {
   }
   if (s === 401) {
     if (res.headers.get('x-mfa_token') === 'invalid') {
-      return failure('SERVICENOW_MFA_REQUIRED', `ServiceNow asks for multi-factor authentication for user ${username}`);
+      return failure(
+        'SERVICENOW_MFA_REQUIRED',
+        `ServiceNow asks for multi-factor authentication for user ${username}`,
+      );
     }
     return failure('SERVICENOW_AUTH_FAILED', `ServiceNow rejected the credentials for user ${username}`);
   }
-  if (s === 403) return failure('SERVICENOW_FORBIDDEN', `ServiceNow denied user ${username} access to sys_user`);
+  if (s === 403)
+    return failure('SERVICENOW_FORBIDDEN', `ServiceNow denied user ${username} access to sys_user`);
   if (s === 404) return failure('SERVICENOW_NOT_FOUND', `No ServiceNow Table API at ${where}`);
   if (s === 429) {
     const wait = res.headers.get('retry-after');
-    return failure('SERVICENOW_RATE_LIMITED', `ServiceNow is rate-limiting user ${username}${wait ? `; retry after ${wait} s` : ''}`);
+    return failure(
+      'SERVICENOW_RATE_LIMITED',
+      `ServiceNow is rate-limiting user ${username}${wait ? `; retry after ${wait} s` : ''}`,
+    );
   }
   if (s >= 300 && s < 400) {
-    return failure('SERVICENOW_UNAVAILABLE', `ServiceNow at ${where} redirected instead of answering; the instance may be unavailable`);
+    return failure(
+      'SERVICENOW_UNAVAILABLE',
+      `ServiceNow at ${where} redirected instead of answering; the instance may be unavailable`,
+    );
   }
   return failure('SERVICENOW_ERROR', `ServiceNow at ${where} answered HTTP ${s}`);
 }

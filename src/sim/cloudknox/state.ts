@@ -106,6 +106,10 @@ function randomFrom(alphabet: string, n: number): string {
   return s;
 }
 
+function sixDigits(): string {
+  return String(randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
 export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
@@ -174,7 +178,11 @@ export class CloudKnoxState {
   issueToken(key: SimKey): { accessToken: string; apiId: string } {
     const accessToken = randomBytes(32).toString('base64url');
     const apiId = `api-${randomBytes(8).toString('hex')}`;
-    this.tokens.set(accessToken, { apiId, accessKey: key.accessKey, expiresAt: this.opts.now() + this.opts.tokenTtlMs });
+    this.tokens.set(accessToken, {
+      apiId,
+      accessKey: key.accessKey,
+      expiresAt: this.opts.now() + this.opts.tokenTtlMs,
+    });
     key.lastUsedOn = this.iso();
     return { accessToken, apiId };
   }
@@ -195,7 +203,7 @@ export class CloudKnoxState {
     const now = this.opts.now();
     const otp: OtpRequest = {
       id: randomUUID(),
-      code: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+      code: sixDigits(),
       expiresAt: now + this.opts.otpTtlMs,
       resendAt: now + this.opts.resendAfterMs,
       attempts: 0,
@@ -208,7 +216,8 @@ export class CloudKnoxState {
 
   resendOtp(otp: OtpRequest): void {
     const now = this.opts.now();
-    otp.code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const previous = otp.code;
+    while (otp.code === previous) otp.code = sixDigits();
     otp.expiresAt = now + this.opts.otpTtlMs;
     otp.resendAt = now + this.opts.resendAfterMs;
     this.sendOtpEmail(otp);
@@ -229,7 +238,12 @@ export class CloudKnoxState {
     });
   }
 
-  challenge(otp: OtpRequest): { otpRequestId: string; sentTo: string; expiresAt: string; resendAfter: string } {
+  challenge(otp: OtpRequest): {
+    otpRequestId: string;
+    sentTo: string;
+    expiresAt: string;
+    resendAfter: string;
+  } {
     return {
       otpRequestId: otp.id,
       sentTo: maskEmail(this.email),
@@ -259,10 +273,23 @@ export class CloudKnoxState {
     return f;
   }
 
-  log(endpoint: EndpointName | 'unknown', method: string, path: string, status: number, errorCode?: string): void {
+  log(
+    endpoint: EndpointName | 'unknown',
+    method: string,
+    path: string,
+    status: number,
+    errorCode?: string,
+  ): void {
     const safePath = path.replace(/\/keys\/([^/]+)\/?$/, (m, k: string) =>
       k === 'otp' ? m : `/keys/${maskAccessKey(safeDecode(k))}`,
     );
-    this.requests.push({ endpoint, method, path: safePath, status, ...(errorCode ? { errorCode } : {}), at: this.iso() });
+    this.requests.push({
+      endpoint,
+      method,
+      path: safePath,
+      status,
+      ...(errorCode ? { errorCode } : {}),
+      at: this.iso(),
+    });
   }
 }

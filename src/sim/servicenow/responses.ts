@@ -30,7 +30,8 @@ export const notAuthenticated = (mfaInvalid: boolean): SimReply =>
     ...(mfaInvalid ? { 'x-mfa_token': 'invalid' } : {}),
   });
 
-export const apiAclFailed = (): SimReply => failure(403, 'User Not Authorized', 'Failed API level ACL Validation');
+export const apiAclFailed = (): SimReply =>
+  failure(403, 'User Not Authorized', 'Failed API level ACL Validation');
 
 export const tableReadDenied = (table: string): SimReply =>
   failure(403, 'User Not Authorized', `User is unauthorized to access table: ${table}`);
@@ -48,13 +49,22 @@ export const recordNotFound = (): SimReply =>
 
 /** Table API v1 only: a list query that matches nothing. v2 (the default) answers 200 `[]`. */
 export const v1EmptyResult = (): SimReply =>
-  failure(404, 'No Record found', 'Records matching query not found. Check query parameter or offset parameter');
+  failure(
+    404,
+    'No Record found',
+    'Records matching query not found. Check query parameter or offset parameter',
+  );
 
 export const badPayload = (): SimReply =>
   failure(400, 'Exception while reading request', 'The payload is not valid JSON.');
 
 export const rateLimited = (headers: Record<string, string>, limit: number): SimReply =>
-  failure(429, 'Rate limit exceeded', `The rate limit of ${limit} requests per hour has been exceeded`, headers);
+  failure(
+    429,
+    'Rate limit exceeded',
+    `The rate limit of ${limit} requests per hour has been exceeded`,
+    headers,
+  );
 
 /** What a sleeping developer instance serves for every URL, the REST API included, with HTTP 200. */
 export function hibernationPage(): SimReply {
