@@ -39,7 +39,8 @@ class Checker {
   }
 
   maxLen(value: unknown, max: number, pointer: string): void {
-    if (typeof value === 'string' && value.length > max) this.add(`must be less than ${max + 1} characters`, pointer);
+    if (typeof value === 'string' && value.length > max)
+      this.add(`must be less than ${max + 1} characters`, pointer);
   }
 
   textObject(value: unknown, max: number, pointer: string, plainOnly = false): void {
@@ -159,7 +160,8 @@ export function checkView(view: unknown): string[] {
     if (view.submit !== undefined) c.textObject(view.submit, 24, '/view/submit', true);
     if (view.close !== undefined) c.textObject(view.close, 24, '/view/close', true);
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === 'input');
-    if (hasInput && view.submit === undefined) c.add('must provide submit property when using input blocks', '/view');
+    if (hasInput && view.submit === undefined)
+      c.add('must provide submit property when using input blocks', '/view');
   }
   c.maxLen(view.private_metadata, PRIVATE_METADATA_MAX, '/view/private_metadata');
   c.maxLen(view.callback_id, 255, '/view/callback_id');

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { withBlockIds } from './block-ids.js';
 import type { TsMinter } from './clock.js';
 import { APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID } from './workspace.js';
 
@@ -44,11 +45,13 @@ export class MessageStore {
   ): SlackMessage {
     const full: SlackMessage = {
       ...msg,
+      ...(msg.blocks ? { blocks: withBlockIds(msg.blocks) } : {}),
       fromBot: msg.fromBot ?? msg.user === BOT_USER_ID,
       ts: this.ts.next(),
       deleted: false,
-      revisions: [{ text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) }],
+      revisions: [],
     };
+    full.revisions.push({ text: full.text, ...(full.blocks ? { blocks: full.blocks } : {}) });
     const list = this.byChannel.get(full.channel) ?? [];
     list.push(full);
     this.byChannel.set(full.channel, list);
@@ -63,7 +66,7 @@ export class MessageStore {
   update(message: SlackMessage, patch: { text?: string; blocks?: unknown[] | undefined }): SlackMessage {
     if (patch.text !== undefined) message.text = patch.text;
     if ('blocks' in patch) {
-      if (patch.blocks) message.blocks = patch.blocks;
+      if (patch.blocks) message.blocks = withBlockIds(patch.blocks);
       else delete message.blocks;
     }
     message.edited = { ts: this.ts.next() };
@@ -95,17 +98,17 @@ export class MessageStore {
 }
 
 /** The message object Slack puts in API answers and in block_actions payloads. */
-export function toApiMessage(m: SlackMessage): Record<string, unknown> {
+export function toApiMessage(m: SlackMessage, teamId: string = TEAM_ID): Record<string, unknown> {
   const base: Record<string, unknown> = { type: 'message', text: m.text, ts: m.ts };
   if (m.fromBot) {
     Object.assign(base, {
       user: BOT_USER_ID,
       bot_id: BOT_ID,
       app_id: APP_ID,
-      team: TEAM_ID,
+      team: teamId,
     });
   } else if (m.user) {
-    Object.assign(base, { user: m.user, team: TEAM_ID });
+    Object.assign(base, { user: m.user, team: teamId });
   }
   if (m.blocks) base.blocks = m.blocks;
   if (m.thread_ts) base.thread_ts = m.thread_ts;

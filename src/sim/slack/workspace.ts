@@ -113,7 +113,9 @@ export class Workspace {
     members?: string[];
     botIsMember?: boolean;
   }): SlackChannel {
-    const members = new Set(channel.members ?? [...this.users.values()].filter((u) => !u.isBot).map((u) => u.id));
+    const members = new Set(
+      channel.members ?? [...this.users.values()].filter((u) => !u.isBot).map((u) => u.id),
+    );
     if (channel.botIsMember ?? true) members.add(BOT_USER_ID);
     const full: SlackChannel = {
       id: channel.id,
@@ -144,6 +146,16 @@ export class Workspace {
     };
     this.channels.set(dm.id, dm);
     return dm;
+  }
+
+  /** Adds a member (a user, or BOT_USER_ID to invite the bot). */
+  join(channelId: string, userId: string): void {
+    this.channels.get(channelId)?.members.add(userId);
+  }
+
+  /** Removes a member (BOT_USER_ID to kick the bot: its posts then fail with not_in_channel). */
+  leave(channelId: string, userId: string): void {
+    this.channels.get(channelId)?.members.delete(userId);
   }
 
   userByName(name: string): SlackUser | undefined {
@@ -178,7 +190,12 @@ export class Workspace {
     this.addUser({ id: APPROVER2_USER_ID, name: 'sam.approver', realName: 'Sam Approver' });
     this.addUser({ id: OUTSIDER_USER_ID, name: 'oscar.outsider', realName: 'Oscar Outsider' });
     this.addUser({ id: GRID_USER_ID, name: 'gina.grid', realName: 'Gina Grid' });
-    this.addGroup({ id: SEC_ADMINS_GROUP_ID, handle: 'secops-admins', name: 'SecOps Admins', users: [ADMIN_USER_ID] });
+    this.addGroup({
+      id: SEC_ADMINS_GROUP_ID,
+      handle: 'secops-admins',
+      name: 'SecOps Admins',
+      users: [ADMIN_USER_ID],
+    });
     this.addGroup({
       id: APPROVERS_GROUP_ID,
       handle: 'cloudknox-approvers',

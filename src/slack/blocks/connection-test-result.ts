@@ -62,6 +62,10 @@ function checkLine(id: CheckId, outcome: CheckOutcome): string {
   return `${icon} *${LABEL[id]}*: ${outcomeText(outcome)}`;
 }
 
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 export interface ConnectionTestContext {
   requestedBy: string;
   servicenowUrl: string;
@@ -102,7 +106,7 @@ export function connectionTestResultMessage(report: ConnectionTestReport, ctx: C
       {
         type: 'mrkdwn',
         text: clip(
-          `Requested by <@${ctx.requestedBy}> · ServiceNow ${escapeMrkdwn(ctx.servicenowUrl)} · CloudKnox ${escapeMrkdwn(ctx.cloudknoxUrl)} · ${(report.durationMs / 1000).toFixed(1)} s`,
+          `Requested by <@${ctx.requestedBy}> · ServiceNow ${escapeMrkdwn(ctx.servicenowUrl)} · CloudKnox ${escapeMrkdwn(ctx.cloudknoxUrl)} · ${formatDuration(report.durationMs)}`,
         ),
       },
     ],
