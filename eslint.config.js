@@ -22,7 +22,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/sim/**', './sim/*', '../sim/*'], message: 'Production code must not import the simulators.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/sim/**', './sim/*', '../sim/*'],
+              message: 'Production code must not import the simulators.',
+            },
+          ],
+        },
       ],
     },
   },

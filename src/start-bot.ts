@@ -23,7 +23,12 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-export async function startBot(env: Env, logger: Logger): Promise<RunningBot> {
+/** Knobs that are not part of the public environment: tests shorten timeouts with them. */
+export interface BotTuning {
+  upstreamTimeoutMs?: number;
+}
+
+export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {}): Promise<RunningBot> {
   const slackClient = new WebClient(env.SLACK_BOT_TOKEN, {
     slackApiUrl: env.SLACK_API_URL,
     timeout: 10_000,
@@ -41,11 +46,13 @@ export async function startBot(env: Env, logger: Logger): Promise<RunningBot> {
       serviceAccountId: env.CLOUDKNOX_SERVICE_ACCOUNT_ID,
       accessKey: env.CLOUDKNOX_ACCESS_KEY,
       secretKey: env.CLOUDKNOX_SECRET_KEY,
+      timeoutMs: tuning.upstreamTimeoutMs,
     }),
     servicenow: new ServiceNowClient({
       instanceUrl: servicenowUrl,
       username: env.SERVICENOW_USERNAME,
       password: env.SERVICENOW_PASSWORD,
+      timeoutMs: tuning.upstreamTimeoutMs,
     }),
     access: new AccessControl({
       admins: env.CLOUDKNOX_ADMINS,
@@ -72,6 +79,9 @@ export async function startBot(env: Env, logger: Logger): Promise<RunningBot> {
     readiness: async () => ({ ready: true, checks: { config: 'ok' } }),
   });
   const { port } = await bot.start(env.PORT);
-  logger.info({ event: 'started', port, mode: 'http', team: identity.team_id }, 'cloudknox-chatops is listening');
+  logger.info(
+    { event: 'started', port, mode: 'http', team: identity.team_id },
+    'cloudknox-chatops is listening',
+  );
   return { bot, port, stop: () => bot.stop() };
 }

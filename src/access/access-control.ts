@@ -9,8 +9,7 @@ export type GroupMembers = (groupId: string) => Promise<string[]>;
 export type Role = 'admin' | 'approver';
 
 export type AccessDecision =
-  | { allowed: true }
-  | { allowed: false; reason: 'not_listed' | 'group_lookup_failed'; allowedIds: string[] };
+  { allowed: true } | { allowed: false; reason: 'not_listed' | 'group_lookup_failed'; allowedIds: string[] };
 
 export interface AccessControlOptions {
   admins: string[];

@@ -6,7 +6,10 @@ import { z } from 'zod';
  * the value, because the value may be a secret.
  */
 const required = (what: string) =>
-  z.string({ error: `is required (${what})` }).trim().min(1, { error: `is empty; set it to ${what}` });
+  z
+    .string({ error: `is required (${what})` })
+    .trim()
+    .min(1, { error: `is empty; set it to ${what}` });
 
 const httpUrl = (what: string) =>
   required(what).refine(
@@ -115,7 +118,8 @@ export const envSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+        message:
+          'is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
       });
     }
     if (env.ROTATION_APPROVAL === 'required' && env.CLOUDKNOX_APPROVERS.length === 0) {

@@ -14,8 +14,7 @@ export interface Integration {
 }
 
 export type IntegrationTestResult =
-  | { status: 'SUCCESS'; message: string }
-  | { status: 'FAILURE'; errorCode: string; message: string };
+  { status: 'SUCCESS'; message: string } | { status: 'FAILURE'; errorCode: string; message: string };
 
 export interface CloudKnoxPort {
   getIntegration(): Promise<Integration>;

@@ -19,7 +19,13 @@ export type CheckDetail =
   | { type: 'user_missing'; userName: string }
   | { type: 'user_locked_out'; userName: string }
   | { type: 'user_inactive'; userName: string }
-  | { type: 'config_matches'; table: string; apiEndpoint: string; serviceAccountId: string; accessKey: string }
+  | {
+      type: 'config_matches';
+      table: string;
+      apiEndpoint: string;
+      serviceAccountId: string;
+      accessKey: string;
+    }
   | { type: 'config_missing'; table: string }
   | { type: 'config_mismatch'; table: string; mismatches: ConfigMismatch[] };
 
@@ -99,7 +105,11 @@ async function checkServiceNowToCloudKnox(deps: TestConnectionDeps): Promise<Che
   if (!record) return { kind: 'failed', detail: { type: 'config_missing', table } };
   const mismatches: ConfigMismatch[] = [];
   if (!sameEndpoint(record.apiEndpoint, integration.apiEndpoint)) {
-    mismatches.push({ field: 'apiEndpoint', servicenow: record.apiEndpoint, cloudknox: integration.apiEndpoint });
+    mismatches.push({
+      field: 'apiEndpoint',
+      servicenow: record.apiEndpoint,
+      cloudknox: integration.apiEndpoint,
+    });
   }
   if (record.serviceAccountId.trim() !== integration.serviceAccountId.trim()) {
     mismatches.push({
@@ -111,7 +121,8 @@ async function checkServiceNowToCloudKnox(deps: TestConnectionDeps): Promise<Che
   if (record.accessKey.trim() !== integration.accessKey.trim()) {
     mismatches.push({ field: 'accessKey', servicenow: record.accessKey, cloudknox: integration.accessKey });
   }
-  if (mismatches.length > 0) return { kind: 'failed', detail: { type: 'config_mismatch', table, mismatches } };
+  if (mismatches.length > 0)
+    return { kind: 'failed', detail: { type: 'config_mismatch', table, mismatches } };
   return {
     kind: 'ok',
     detail: {

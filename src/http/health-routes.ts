@@ -18,7 +18,8 @@ export function healthRoutes(readiness: ReadinessCheck): CustomRoute[] {
       method: ['GET', 'HEAD'],
       handler: (_req, res) => {
         readiness().then(
-          (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', checks: r.checks }),
+          (r) =>
+            json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', checks: r.checks }),
           () => json(res, 503, { status: 'not_ready' }),
         );
       },

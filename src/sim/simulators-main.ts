@@ -21,7 +21,11 @@ const sims = await startSimulators({
   servicenowPort: port('SERVICENOW_SIM_PORT'),
 });
 process.stdout.write(
-  JSON.stringify({ cloudknox: { url: sims.cloudknox.url }, servicenow: { url: sims.servicenow.url }, env: sims.env }) + '\n',
+  JSON.stringify({
+    cloudknox: { url: sims.cloudknox.url },
+    servicenow: { url: sims.servicenow.url },
+    env: sims.env,
+  }) + '\n',
 );
 const stop = () => {
   void sims.close().then(() => process.exit(0));

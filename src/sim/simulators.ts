@@ -16,14 +16,20 @@ export interface Simulators {
   close(): Promise<void>;
 }
 
-export async function startSimulators(opts: {
-  seed?: SeedCredentials;
-  cloudknoxPort?: number;
-  servicenowPort?: number;
-} = {}): Promise<Simulators> {
+export async function startSimulators(
+  opts: {
+    seed?: SeedCredentials;
+    cloudknoxPort?: number;
+    servicenowPort?: number;
+  } = {},
+): Promise<Simulators> {
   const seed = opts.seed ?? defaultSeed();
   const servicenow = await startServiceNowSim({ port: opts.servicenowPort, seed });
-  const cloudknox = await startCloudKnoxSim({ port: opts.cloudknoxPort, seed, servicenowUrl: servicenow.url });
+  const cloudknox = await startCloudKnoxSim({
+    port: opts.cloudknoxPort,
+    seed,
+    servicenowUrl: servicenow.url,
+  });
   servicenow.setConfigRecord({ api_endpoint: cloudknox.url });
   const env = {
     CLOUDKNOX_API_URL: cloudknox.url,

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { Env } from '../config/env-schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
-import { startBot, type RunningBot } from '../start-bot.js';
+import { startBot, type BotTuning, type RunningBot } from '../start-bot.js';
 import type { SeedCredentials } from './seed.js';
 import { startSimulators, type Simulators } from './simulators.js';
 import { SLACK_SEED, startSlackEmulator, type SlackEmulator } from './slack/index.js';
@@ -35,6 +35,7 @@ export interface WorldOptions {
   ackTimeoutMs?: number;
   signingSecret?: string;
   botToken?: string;
+  tuning?: BotTuning;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
@@ -68,7 +69,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     },
   });
   const logger = createLogger({ level: config.env.LOG_LEVEL, destination });
-  const bot = await startBot(config.env, logger);
+  const bot = await startBot(config.env, logger, opts.tuning);
   slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
   return {
     sims,

@@ -33,6 +33,8 @@ export function normalizeCommandText(raw: string): string {
     .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
     .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
+    // Control characters arrive from pasted text; they are turned into spaces on purpose.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, ' ')
     .replace(/[\s\u00A0\u2000-\u200B\u202F\u205F\u3000\uFEFF]+/g, ' ')
     .trim();
@@ -90,7 +92,9 @@ function suggest(typed: string): string | undefined {
   for (const name of SUBCOMMANDS) {
     // A lone word ("servicenow") is compared with the group name too, so it still finds its group.
     const group = name.split(' ')[0] ?? '';
-    const d = typed.includes(' ') ? distance(typed, name) : Math.min(distance(typed, name), distance(typed, group) + 1);
+    const d = typed.includes(' ')
+      ? distance(typed, name)
+      : Math.min(distance(typed, name), distance(typed, group) + 1);
     if (!best || d < best.distance) best = { name, distance: d };
   }
   return best && best.distance <= Math.max(3, Math.floor(best.name.length / 3)) ? best.name : undefined;

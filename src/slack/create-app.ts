@@ -28,7 +28,11 @@ export interface Bot {
  * simulators and production builds it from the environment. HTTP mode; Socket Mode is a separate
  * receiver choice made by the composition root.
  */
-export function createBot(opts: { slack: SlackSettings; services: BotServices; readiness: ReadinessCheck }): Bot {
+export function createBot(opts: {
+  slack: SlackSettings;
+  services: BotServices;
+  readiness: ReadinessCheck;
+}): Bot {
   const { slack, services } = opts;
   const boltLogger = toBoltLogger(services.logger);
   const receiver = new HTTPReceiver({
@@ -58,7 +62,10 @@ export function createBot(opts: { slack: SlackSettings; services: BotServices; r
   registerCloudKnoxCommand(app, services);
   app.error(async (error) => {
     const log = services.logger;
-    log.error({ err: { name: error.name, code: error.code, message: error.message } }, 'unhandled error in a listener');
+    log.error(
+      { err: { name: error.name, code: error.code, message: error.message } },
+      'unhandled error in a listener',
+    );
   });
 
   let server: Server | undefined;
@@ -76,4 +83,3 @@ export function createBot(opts: { slack: SlackSettings; services: BotServices; r
     },
   };
 }
-

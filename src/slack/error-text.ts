@@ -18,23 +18,22 @@ const ADVICE: Record<UpstreamErrorCode, (service: Service, err: UpstreamError) =
   UPSTREAM_SERVER_ERROR: (s) => `Try again later; if it persists, check ${NAME[s]}'s status.`,
   UPSTREAM_RATE_LIMITED: (s) => `${NAME[s]} is rate-limiting the bot; wait a moment and try again.`,
   CLOUDKNOX_AUTH_REJECTED: () =>
-    "Check CLOUDKNOX_SERVICE_ACCOUNT_ID and that CLOUDKNOX_ACCESS_KEY is still an active key.",
+    'Check CLOUDKNOX_SERVICE_ACCOUNT_ID and that CLOUDKNOX_ACCESS_KEY is still an active key.',
   CLOUDKNOX_REQUEST_REJECTED: () => 'Check the request and try again.',
   CLOUDKNOX_NOT_FOUND: (_s, err) =>
     err.upstreamCode === 'INTEGRATION_NOT_FOUND'
       ? 'Set up the ServiceNow integration on the CloudKnox Integration tab first.'
       : 'It may have been removed meanwhile; check CloudKnox and try again.',
   SERVICENOW_AUTH_FAILED: () =>
-    "Check SERVICENOW_USERNAME and SERVICENOW_PASSWORD. The bot does not retry failed logins, so the account is not locked out by it.",
+    'Check SERVICENOW_USERNAME and SERVICENOW_PASSWORD. The bot did not retry: repeated failed logins lock ServiceNow accounts.',
   SERVICENOW_MFA_REQUIRED: () =>
     "The bot's ServiceNow user has multi-factor authentication on; use an integration user without MFA (web service access only).",
   SERVICENOW_FORBIDDEN: () =>
-    "Give the bot's ServiceNow user a role that can read sys_user and the CloudKnox configuration table.",
+    "The account lacks a role or ACL: give the bot's ServiceNow user a role that can read sys_user and the CloudKnox configuration table.",
   SERVICENOW_NOT_FOUND: () => 'Check that the record still exists in ServiceNow.',
-  SERVICENOW_INVALID_TABLE: () =>
-    'Check SERVICENOW_CONFIG_TABLE and that the CloudKnox app is installed.',
+  SERVICENOW_INVALID_TABLE: () => 'Check SERVICENOW_CONFIG_TABLE and that the CloudKnox app is installed.',
   SERVICENOW_HIBERNATING: () =>
-    'Developer instances sleep when unused: wake it from the developer portal and try again.',
+    'Developer instances sleep when unused: wake it from the ServiceNow developer portal, then test again.',
   SERVICENOW_REQUEST_REJECTED: () => 'Check the request and try again.',
 };
 

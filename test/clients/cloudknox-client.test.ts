@@ -276,14 +276,12 @@ describe('Integration-tab calls', () => {
     };
     nock(BASE).post(`${API}/keys/otp`).reply(200, challenge);
     nock(BASE).post(`${API}/keys/otp/otp%2F1/resend`).reply(200, challenge);
-    nock(BASE)
-      .post(`${API}/keys`, { otpRequestId: 'otp-1', otp: '123456' })
-      .reply(201, {
-        serviceAccountId: SA,
-        accessKey: 'AKCKNEWKEY0000000001',
-        secretKey: 'ck-secret-new',
-        createdOn: '2030-01-01T00:01:00Z',
-      });
+    nock(BASE).post(`${API}/keys`, { otpRequestId: 'otp-1', otp: '123456' }).reply(201, {
+      serviceAccountId: SA,
+      accessKey: 'AKCKNEWKEY0000000001',
+      secretKey: 'ck-secret-new',
+      createdOn: '2030-01-01T00:01:00Z',
+    });
     nock(BASE).delete(`${API}/keys/${ACCESS_KEY}`).reply(204);
     nock(BASE)
       .get(`${API}/keys`)
@@ -306,13 +304,11 @@ describe('Integration-tab calls', () => {
 describe('errors', () => {
   it('OTP_INVALID is CLOUDKNOX_REQUEST_REJECTED with the attempts left', async () => {
     authOk();
-    nock(BASE)
-      .post(`${API}/keys`)
-      .reply(400, {
-        errorCode: 'OTP_INVALID',
-        message: 'The code is not valid; 3 attempts left',
-        attemptsLeft: 3,
-      });
+    nock(BASE).post(`${API}/keys`).reply(400, {
+      errorCode: 'OTP_INVALID',
+      message: 'The code is not valid; 3 attempts left',
+      attemptsLeft: 3,
+    });
     const err = await caught(client().createKey({ otpRequestId: 'o', otp: '000000' }));
     expect(err).toBeInstanceOf(CloudKnoxError);
     expect(err.code).toBe('CLOUDKNOX_REQUEST_REJECTED');

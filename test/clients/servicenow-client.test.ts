@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServiceNowClient } from '../../src/clients/servicenow/index.js';
 import { UpstreamError } from '../../src/clients/upstream-error.js';
 import { defaultSeed } from '../../src/sim/seed.js';
+import { describeError } from '../../src/slack/error-text.js';
 import {
   NO_CLOUDKNOX_ROLE_USER,
   ROLE,
@@ -239,7 +240,8 @@ describe('instance conditions', () => {
     const err = await failure(client().getConfigRecord(CONFIG));
     expect(err.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(err.retryAfterSeconds).toBe(90);
-    expect(err.message).toContain('retry after 90 s');
+    // The user is told how long to wait (the Slack error text adds it from retryAfterSeconds).
+    expect(describeError(err)).toContain('Retry after 90 s');
   });
 
   it('a 503 is UPSTREAM_SERVER_ERROR', async () => {

@@ -14,7 +14,11 @@ afterEach(async () => {
 describe('/cloudknox servicenow test, end to end', () => {
   it('acks, runs the three checks and posts one masked result with Save Connection', async () => {
     world = await startWorld();
-    const ack = await world.slack.driver.slashCommand({ userId: admin, channelId: secops, text: 'servicenow test' });
+    const ack = await world.slack.driver.slashCommand({
+      userId: admin,
+      channelId: secops,
+      text: 'servicenow test',
+    });
     expect(ack.status).toBe(200);
     expect(ack.timedOut).toBe(false);
     const post = await world.slack.waitFor((c) => c.method === 'chat.postMessage', 10_000);

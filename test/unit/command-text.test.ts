@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandText, type ParsedCommand } from '../../src/slack/command-text.js';
 
-type Expect = ParsedCommand['kind'] | { kind: 'keys_rotate'; reason: string | undefined } | { suggestion: string };
+type Expect =
+  ParsedCommand['kind'] | { kind: 'keys_rotate'; reason: string | undefined } | { suggestion: string };
 
 // Text exactly as Slack delivers it with "escape channels, users and links" on.
 const CASES: Array<[string, Expect]> = [
@@ -34,10 +35,19 @@ const CASES: Array<[string, Expect]> = [
   ['keys rotate \u2018audit\u2019', { kind: 'keys_rotate', reason: 'audit' }],
   ['keys rotate R&amp;D asked', { kind: 'keys_rotate', reason: 'R&D asked' }],
   ['keys rotate &lt;script&gt;', { kind: 'keys_rotate', reason: '<script>' }],
-  ['keys rotate for <@U0APPROV01|alex.approver>', { kind: 'keys_rotate', reason: 'for <@U0APPROV01|alex.approver>' }],
+  [
+    'keys rotate for <@U0APPROV01|alex.approver>',
+    { kind: 'keys_rotate', reason: 'for <@U0APPROV01|alex.approver>' },
+  ],
   ['keys rotate see <#C0SECOPS01|secops>', { kind: 'keys_rotate', reason: 'see <#C0SECOPS01|secops>' }],
-  ['keys rotate cc <!subteam^S0SECADMIN|@secadmins>', { kind: 'keys_rotate', reason: 'cc <!subteam^S0SECADMIN|@secadmins>' }],
-  ['keys rotate :rotating_light: incident 42', { kind: 'keys_rotate', reason: ':rotating_light: incident 42' }],
+  [
+    'keys rotate cc <!subteam^S0SECADMIN|@secadmins>',
+    { kind: 'keys_rotate', reason: 'cc <!subteam^S0SECADMIN|@secadmins>' },
+  ],
+  [
+    'keys rotate :rotating_light: incident 42',
+    { kind: 'keys_rotate', reason: ':rotating_light: incident 42' },
+  ],
   ['keys rotate 🔑 leaked 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', { kind: 'keys_rotate', reason: '🔑 leaked 𝔘𝔫𝔦𝔠𝔬𝔡𝔢' }],
   ['keys rotate \u2014 after offboarding', { kind: 'keys_rotate', reason: '- after offboarding' }],
   ['servicenow tset', { suggestion: 'servicenow test' }],
@@ -79,6 +89,9 @@ describe('parseCommandText', () => {
   });
 
   it('suggests nothing for text that resembles no subcommand', () => {
-    expect(parseCommandText('please delete everything')).toMatchObject({ kind: 'unknown', suggestion: undefined });
+    expect(parseCommandText('please delete everything')).toMatchObject({
+      kind: 'unknown',
+      suggestion: undefined,
+    });
   });
 });

@@ -62,7 +62,9 @@ describe('Slack manifest', () => {
           if (entry.name !== 'sim') walk(path);
         } else if (entry.name.endsWith('.ts')) {
           const src = readFileSync(path, 'utf8');
-          for (const m of src.matchAll(/\b(auth|chat|views|users|usergroups|conversations)\.((?:users\.)?[a-zA-Z]+)\(/g)) {
+          for (const m of src.matchAll(
+            /\b(auth|chat|views|users|usergroups|conversations)\.((?:users\.)?[a-zA-Z]+)\(/g,
+          )) {
             used.add(`${m[1]}.${m[2]}`);
           }
         }

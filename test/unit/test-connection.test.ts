@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/clients/upstream-error.js';
-import type { CloudKnoxPort, Integration, ServiceNowConfigRecord, ServiceNowPort } from '../../src/flows/ports.js';
+import type {
+  CloudKnoxPort,
+  Integration,
+  ServiceNowConfigRecord,
+  ServiceNowPort,
+} from '../../src/flows/ports.js';
 import { testConnection } from '../../src/flows/test-connection.js';
 import { connectionTestResultMessage } from '../../src/slack/blocks/connection-test-result.js';
 
@@ -83,7 +88,9 @@ describe('testConnection', () => {
 
   it('reports a stale key with both keys masked side by side and no Save button', async () => {
     const report = await testConnection(
-      world({ servicenow: { getConfigRecord: async () => ({ ...record, accessKey: 'AKOLDOLDOLDOLDOLDWXYZ' }) } }),
+      world({
+        servicenow: { getConfigRecord: async () => ({ ...record, accessKey: 'AKOLDOLDOLDOLDOLDWXYZ' }) },
+      }),
     );
     expect(report.ok).toBe(false);
     expect(report.checks.servicenow_to_cloudknox.kind).toBe('failed');
@@ -96,7 +103,9 @@ describe('testConnection', () => {
 
   it('reports another API End Point', async () => {
     const report = await testConnection(
-      world({ servicenow: { getConfigRecord: async () => ({ ...record, apiEndpoint: 'https://old.cloudknox.io' }) } }),
+      world({
+        servicenow: { getConfigRecord: async () => ({ ...record, apiEndpoint: 'https://old.cloudknox.io' }) },
+      }),
     );
     expect(render(report)).toContain('API End Point: ServiceNow has `https://old.cloudknox.io`');
   });
@@ -130,12 +139,19 @@ describe('testConnection', () => {
       message: 'CloudKnox rejected the service account: Invalid credentials',
     });
     const report = await testConnection(
-      world({ cloudknox: { testIntegration: async () => Promise.reject(rejected), getIntegration: async () => Promise.reject(rejected) } }),
+      world({
+        cloudknox: {
+          testIntegration: async () => Promise.reject(rejected),
+          getIntegration: async () => Promise.reject(rejected),
+        },
+      }),
     );
     expect(report.checks.integration_user.kind).toBe('ok');
     expect(report.checks.cloudknox_to_servicenow.kind).toBe('error');
     const shown = render(report);
-    expect(shown).toContain('CloudKnox rejected the service account: Invalid credentials. Check CLOUDKNOX_SERVICE_ACCOUNT_ID');
+    expect(shown).toContain(
+      'CloudKnox rejected the service account: Invalid credentials. Check CLOUDKNOX_SERVICE_ACCOUNT_ID',
+    );
     expect(shown).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
 
@@ -143,7 +159,11 @@ describe('testConnection', () => {
     const report = await testConnection(
       world({
         cloudknox: {
-          testIntegration: async () => ({ status: 'FAILURE', errorCode: 'SERVICENOW_AUTH_FAILED', message: 'Login failed <!channel>' }),
+          testIntegration: async () => ({
+            status: 'FAILURE',
+            errorCode: 'SERVICENOW_AUTH_FAILED',
+            message: 'Login failed <!channel>',
+          }),
         },
       }),
     );

@@ -35,9 +35,7 @@ export function hibernatingError(res: TransportResponse): UpstreamError {
     code: 'SERVICENOW_HIBERNATING',
     service: 'servicenow',
     status: res.status,
-    message:
-      'The ServiceNow instance is hibernating (it answered with its "instance is hibernating" page); ' +
-      'wake it from the ServiceNow developer portal, then try again',
+    message: 'The ServiceNow instance is hibernating (it answered with its "instance is hibernating" page)',
   });
 }
 
@@ -83,35 +81,29 @@ export function errorFromStatus(res: TransportResponse, ctx: CallContext): Upstr
     if (headerValue(res, 'x-mfa_token')?.toLowerCase() === 'invalid') {
       return make(
         'SERVICENOW_MFA_REQUIRED',
-        `ServiceNow requires a multi-factor code for "${ctx.username}" (HTTP 401${said}); ` +
-          'use an integration account without multi-factor authentication',
+        `ServiceNow requires a multi-factor code for "${ctx.username}" (HTTP 401${said})`,
       );
     }
     return make(
       'SERVICENOW_AUTH_FAILED',
-      `ServiceNow rejected the login of "${ctx.username}" (HTTP 401${said}); check the username and ` +
-        'password. Not retried: repeated failed logins lock the ServiceNow account',
+      `ServiceNow rejected the login of "${ctx.username}" (HTTP 401${said})`,
     );
   }
   if (status === 403) {
     return make(
       'SERVICENOW_FORBIDDEN',
-      `ServiceNow denied "${ctx.username}" ${ctx.operation} (HTTP 403${said}); the account lacks a role or ACL`,
+      `ServiceNow denied "${ctx.username}" ${ctx.operation} (HTTP 403${said})`,
     );
   }
   if (status === 404) {
     return make('SERVICENOW_NOT_FOUND', `ServiceNow found nothing when ${ctx.operation} (HTTP 404${said})`);
   }
   if (status === 400 && /^invalid table/i.test(upstream?.message ?? '')) {
-    return make(
-      'SERVICENOW_INVALID_TABLE',
-      `ServiceNow has no table "${ctx.table}" (HTTP 400${said}); check the configured table name`,
-    );
+    return make('SERVICENOW_INVALID_TABLE', `ServiceNow has no table "${ctx.table}" (HTTP 400${said})`);
   }
   if (status === 429) {
     const wait = rateLimitWaitSeconds(res);
-    const after = wait === undefined ? '' : `; retry after ${wait} s`;
-    return make('UPSTREAM_RATE_LIMITED', `ServiceNow rate limit reached (HTTP 429${said})${after}`, wait);
+    return make('UPSTREAM_RATE_LIMITED', `ServiceNow rate limit reached (HTTP 429${said})`, wait);
   }
   if (status >= 500) {
     return make('UPSTREAM_SERVER_ERROR', `ServiceNow failed while ${ctx.operation} (HTTP ${status}${said})`);

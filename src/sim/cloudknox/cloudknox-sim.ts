@@ -54,6 +54,8 @@ export interface CloudKnoxSim {
   activeKey(): SimKeyView | undefined;
   /** A key's secret, for tests only (the API shows it once, at creation). */
   secretKeyOf(accessKey: string): string | undefined;
+  /** Every access token issued so far, for leak hunts in tests. */
+  issuedTokens(): string[];
   /** The integration as `GET` shows it, plus `savedOn`; undefined when removed. */
   integration(): SimIntegrationView | undefined;
   /** The stored ServiceNow password, for tests only (the API never returns it). */
@@ -171,6 +173,7 @@ export async function startCloudKnoxSim(opts: CloudKnoxSimOptions): Promise<Clou
       return { ...view };
     },
     secretKeyOf: (accessKey) => state.findKey(accessKey)?.secretKey,
+    issuedTokens: () => [...state.issuedTokens],
     integration: () => state.integrationView(),
     integrationPassword: () => state.integration?.password,
     setIntegration: (patch) => {

@@ -129,6 +129,8 @@ export class CloudKnoxState {
   readonly email: string;
   readonly keys: SimKey[] = [];
   readonly tokens = new Map<string, SimToken>();
+  /** Every access token ever issued (tests hunt for them in Slack traffic and logs). */
+  readonly issuedTokens: string[] = [];
   readonly otps = new Map<string, OtpRequest>();
   readonly outbox: SimEmail[] = [];
   readonly requests: SimRequestLog[] = [];
@@ -177,6 +179,7 @@ export class CloudKnoxState {
 
   issueToken(key: SimKey): { accessToken: string; apiId: string } {
     const accessToken = randomBytes(32).toString('base64url');
+    this.issuedTokens.push(accessToken);
     const apiId = `api-${randomBytes(8).toString('hex')}`;
     this.tokens.set(accessToken, {
       apiId,

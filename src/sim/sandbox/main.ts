@@ -24,7 +24,11 @@ print('CloudKnox chatops sandbox: the bot, Slack, CloudKnox and ServiceNow, all 
 print(`Bot logs: ${logFile}`);
 print('Try: /cloudknox help   ·   /cloudknox servicenow test   ·   .help for sandbox commands');
 
-const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+const rl = createInterface({
+  input: process.stdin,
+  output: interactive ? process.stdout : undefined,
+  terminal: interactive,
+});
 let closing = false;
 const finish = async (code: number) => {
   if (closing) return;

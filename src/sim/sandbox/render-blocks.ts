@@ -38,9 +38,18 @@ const EMOJI: Record<string, string> = {
 
 export function renderMrkdwn(text: string, names: NameLookup): string {
   return text
-    .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, label?: string) => `@${names.user(id) ?? label ?? id}`)
-    .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, label?: string) => `@${names.group(id) ?? label?.replace(/^@/, '') ?? id}`)
-    .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${names.channel(id) ?? (label || id)}`)
+    .replace(
+      /<@([UW][A-Z0-9]+)(?:\|([^>]+))?>/g,
+      (_m, id: string, label?: string) => `@${names.user(id) ?? label ?? id}`,
+    )
+    .replace(
+      /<!subteam\^([A-Z0-9]+)(?:\|([^>]+))?>/g,
+      (_m, id: string, label?: string) => `@${names.group(id) ?? label?.replace(/^@/, '') ?? id}`,
+    )
+    .replace(
+      /<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g,
+      (_m, id: string, label?: string) => `#${names.channel(id) ?? (label || id)}`,
+    )
     .replace(/<!(here|channel|everyone)>/g, '@$1')
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/<(https?:[^>]+)>/g, '$1')
@@ -76,7 +85,12 @@ function textOf(t: Text, names: NameLookup): string {
   return t.type === 'mrkdwn' ? renderMrkdwn(t.text, names) : t.text;
 }
 
-export function renderBlocks(blocks: unknown[] | undefined, fallback: string | undefined, names: NameLookup, firstButton = 1): Rendered {
+export function renderBlocks(
+  blocks: unknown[] | undefined,
+  fallback: string | undefined,
+  names: NameLookup,
+  firstButton = 1,
+): Rendered {
   const lines: string[] = [];
   const buttons: RenderedButton[] = [];
   const button = (el: Element, blockId: string | undefined): string => {
@@ -99,7 +113,9 @@ export function renderBlocks(blocks: unknown[] | undefined, fallback: string | u
         break;
       }
       case 'actions': {
-        const parts = (raw.elements ?? []).map((el) => (el.type === 'button' ? button(el, raw.block_id) : `(${el.type})`));
+        const parts = (raw.elements ?? []).map((el) =>
+          el.type === 'button' ? button(el, raw.block_id) : `(${el.type})`,
+        );
         lines.push(parts.join('  '));
         break;
       }
@@ -110,7 +126,9 @@ export function renderBlocks(blocks: unknown[] | undefined, fallback: string | u
         lines.push('────────────────────────────────');
         break;
       case 'input':
-        lines.push(`${textOf(raw.label, names)}: [ ${textOf(raw.element?.placeholder, names) || '…'} ]  (block ${raw.block_id ?? '?'})`);
+        lines.push(
+          `${textOf(raw.label, names)}: [ ${textOf(raw.element?.placeholder, names) || '…'} ]  (block ${raw.block_id ?? '?'})`,
+        );
         if (raw.hint) lines.push(`  ${textOf(raw.hint, names)}`);
         break;
       default:

@@ -16,7 +16,11 @@ interface Pressable extends RenderedButton {
 
 type Shown = { kind: 'message'; event: MessageEvent } | { kind: 'view'; event: ViewEvent };
 
-const USER_ALIASES: Record<string, string> = { admin: 'ada.admin', approver: 'alex.approver', outsider: 'oscar.outsider' };
+const USER_ALIASES: Record<string, string> = {
+  admin: 'ada.admin',
+  approver: 'alex.approver',
+  outsider: 'oscar.outsider',
+};
 
 export const SANDBOX_HELP = [
   'Type what you would type in Slack, e.g. /cloudknox servicenow test',
@@ -24,7 +28,7 @@ export const SANDBOX_HELP = [
   '  as <user>          act as another user: admin (ada.admin), approver (alex.approver), sam.approver, outsider',
   '  in #<channel>      switch channel: #secops (bot is a member), #random (bot is not)',
   '  press <n>          press button [n] (or just type the number)',
-  '  type <text>        fill the open modal\'s input (type <block_id> <text> when it has several)',
+  "  type <text>        fill the open modal's input (type <block_id> <text> when it has several)",
   '  submit             submit the open modal',
   '  close              close the open modal',
   '  email              show the emails CloudKnox sent',
@@ -143,7 +147,12 @@ export class SandboxSession {
   }
 
   private async slash(command: string, text: string): Promise<void> {
-    const res = await this.world.slack.driver.slashCommand({ userId: this.userId, channelId: this.channelId, command, text });
+    const res = await this.world.slack.driver.slashCommand({
+      userId: this.userId,
+      channelId: this.channelId,
+      command,
+      text,
+    });
     if (res.timedOut) this.print(`(Slack) ${command} failed: the app did not answer within 3 s`);
     else if (res.status !== 200) this.print(`(Slack) ${command} failed: HTTP ${res.status}`);
   }
@@ -177,7 +186,8 @@ export class SandboxSession {
     const view = this.openView();
     const inputs = this.inputBlocks(view);
     const [first = '', ...rest] = arg.split(' ');
-    const [blockId, value] = inputs.includes(first) && rest.length > 0 ? [first, rest.join(' ')] : [inputs[0], arg];
+    const [blockId, value] =
+      inputs.includes(first) && rest.length > 0 ? [first, rest.join(' ')] : [inputs[0], arg];
     if (!blockId) throw new Error('The open modal has no input.');
     this.typed.set(`${view.id}:${blockId}`, value);
     this.print(`(typed into ${blockId})`);
@@ -190,13 +200,17 @@ export class SandboxSession {
       const v = this.typed.get(`${view.id}:${blockId}`);
       if (v !== undefined) values[blockId] = v;
     }
-    const res = await this.world.slack.driver.viewSubmission({ userId: this.userId, viewId: view.id, values });
+    const res = await this.world.slack.driver.viewSubmission({
+      userId: this.userId,
+      viewId: view.id,
+      values,
+    });
     if (res.timedOut) this.print('(Slack) We had some trouble connecting. Try again?');
   }
 
   private closeView(): void {
     const view = this.openView();
-    this.world.slack.state.views.close(view.id);
+    this.world.slack.state.views.close(view);
     this.print('(modal closed)');
   }
 
@@ -215,7 +229,13 @@ export class SandboxSession {
     const events = this.queue.splice(0);
     const latest = new Map<string, Shown>();
     // A message posted and then updated in one step is shown once, in its final state.
-    for (const e of events) latest.set(e.kind === 'message' ? `m:${e.event.message.channel}:${e.event.message.ts}` : `v:${e.event.view.id}:${e.event.kind}`, e);
+    for (const e of events)
+      latest.set(
+        e.kind === 'message'
+          ? `m:${e.event.message.channel}:${e.event.message.ts}`
+          : `v:${e.event.view.id}:${e.event.kind}`,
+        e,
+      );
     for (const e of latest.values()) {
       if (e.kind === 'message') this.showMessage(e.event);
       else this.showView(e.event);
@@ -232,10 +252,20 @@ export class SandboxSession {
     }
     const author = m.fromBot ? 'CloudKnox (app)' : m.user ? `@${this.names.user(m.user)}` : 'Slackbot';
     const where = `#${this.names.channel(m.channel) ?? m.channel}`;
-    const flags = [m.ephemeralTo ? 'only visible to you' : '', event.kind === 'updated' ? 'edited' : ''].filter(Boolean);
+    const flags = [
+      m.ephemeralTo ? 'only visible to you' : '',
+      event.kind === 'updated' ? 'edited' : '',
+    ].filter(Boolean);
     const rendered = renderBlocks(m.blocks, m.text, this.names, this.nextButton);
     this.remember(rendered.buttons, { channelId: m.channel, messageTs: m.ts });
-    this.print(['', `┌ ${author} in ${where}${flags.length ? ` (${flags.join(', ')})` : ''}`, ...rendered.lines.map((l) => `│ ${l}`), '└'].join('\n'));
+    this.print(
+      [
+        '',
+        `┌ ${author} in ${where}${flags.length ? ` (${flags.join(', ')})` : ''}`,
+        ...rendered.lines.map((l) => `│ ${l}`),
+        '└',
+      ].join('\n'),
+    );
   }
 
   private showView(event: ViewEvent): void {
@@ -248,9 +278,21 @@ export class SandboxSession {
     const p = v.payload as { title?: { text?: string }; submit?: { text?: string }; blocks?: unknown[] };
     const rendered = renderBlocks(p.blocks, undefined, this.names, this.nextButton);
     this.remember(rendered.buttons, { viewId: v.id });
-    const errors = Object.entries(v.errors ?? {}).map(([block, msg]) => `│ ⚠ ${block}: ${renderMrkdwn(msg, this.names)}`);
+    const errors = Object.entries(v.errors ?? {}).map(
+      ([block, msg]) => `│ ⚠ ${block}: ${renderMrkdwn(msg, this.names)}`,
+    );
     const footer = p.submit?.text ? [`│ (type <text>, then submit → ${p.submit.text})`] : [];
-    this.print(['', `╔ Modal: ${p.title?.text ?? ''}`, ...rendered.lines.map((l) => `│ ${l}`), ...errors, ...(v.uiError ? [`│ ⚠ ${v.uiError}`] : []), ...footer, '╚'].join('\n'));
+    this.print(
+      [
+        '',
+        `╔ Modal: ${p.title?.text ?? ''}`,
+        ...rendered.lines.map((l) => `│ ${l}`),
+        ...errors,
+        ...(v.uiError ? [`│ ⚠ ${v.uiError}`] : []),
+        ...footer,
+        '╚',
+      ].join('\n'),
+    );
   }
 
   private remember(buttons: RenderedButton[], where: Omit<Pressable, keyof RenderedButton>): void {
@@ -262,7 +304,11 @@ export class SandboxSession {
     const from = all ? 0 : this.emailsShown;
     if (all && outbox.length === 0) this.print('(no emails yet)');
     for (const mail of outbox.slice(from)) {
-      this.print(['', `📧 Email to ${mail.to}: ${mail.subject}`, ...mail.text.split('\n').map((l) => `   ${l}`)].join('\n'));
+      this.print(
+        ['', `📧 Email to ${mail.to}: ${mail.subject}`, ...mail.text.split('\n').map((l) => `   ${l}`)].join(
+          '\n',
+        ),
+      );
     }
     this.emailsShown = outbox.length;
   }

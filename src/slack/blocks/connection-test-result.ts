@@ -1,5 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { CheckId, CheckOutcome, ConfigMismatch, ConnectionTestReport } from '../../flows/test-connection.js';
+import type {
+  CheckId,
+  CheckOutcome,
+  ConfigMismatch,
+  ConnectionTestReport,
+} from '../../flows/test-connection.js';
 import { maskAccessKey } from '../../masking.js';
 import { describeError } from '../error-text.js';
 import { ACTION_IDS, SLASH_COMMAND } from '../ids.js';
@@ -57,9 +62,19 @@ function outcomeText(outcome: CheckOutcome): string {
   }
 }
 
-function checkLine(id: CheckId, outcome: CheckOutcome): string {
-  const icon = outcome.kind === 'ok' ? ':white_check_mark:' : ':x:';
-  return `${icon} *${LABEL[id]}*: ${outcomeText(outcome)}`;
+/** One line per check. When two checks fail on the same upstream error, the second one says so briefly. */
+function checkLines(report: ConnectionTestReport): string[] {
+  const seen = new Set<string>();
+  return ORDER.map((id) => {
+    const outcome = report.checks[id];
+    const icon = outcome.kind === 'ok' ? ':white_check_mark:' : ':x:';
+    let text = outcomeText(outcome);
+    if (outcome.kind === 'error') {
+      if (seen.has(text)) text = 'Not checked: the same problem as above.';
+      else seen.add(text);
+    }
+    return `${icon} *${LABEL[id]}*: ${text}`;
+  });
 }
 
 function formatDuration(ms: number): string {
@@ -73,16 +88,20 @@ export interface ConnectionTestContext {
 }
 
 /** The one in-channel message a `servicenow test` produces. Pure: same report, same blocks. */
-export function connectionTestResultMessage(report: ConnectionTestReport, ctx: ConnectionTestContext): SlackMessage {
+export function connectionTestResultMessage(
+  report: ConnectionTestReport,
+  ctx: ConnectionTestContext,
+): SlackMessage {
   const failed = ORDER.filter((id) => report.checks[id].kind !== 'ok').length;
   const summary = report.ok
     ? `:large_green_circle: *${CONNECTION_OK_TEXT}*`
     : `:red_circle: *Connection test failed*: ${failed} of 3 checks. Fix what is marked :x: and run ${code(`${SLASH_COMMAND} servicenow test`)} again.`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'ServiceNow connection test' } },
-    ...ORDER.map(
-      (id): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(checkLine(id, report.checks[id])) } }),
-    ),
+    ...checkLines(report).map((line): KnownBlock => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(line) },
+    })),
     { type: 'section', text: { type: 'mrkdwn', text: summary } },
   ];
   if (report.ok) {

@@ -5,7 +5,10 @@ import type { SlackMessage } from './types.js';
 
 const USAGE: Array<[string, string]> = [
   ['servicenow show', 'the Integration tab: endpoints, service account and masked access key'],
-  ['servicenow test', 'Test Connection: CloudKnox → ServiceNow, the integration user, ServiceNow → CloudKnox'],
+  [
+    'servicenow test',
+    'Test Connection: CloudKnox → ServiceNow, the integration user, ServiceNow → CloudKnox',
+  ],
   ['servicenow save', 'Save Connection (after a successful test in the last 15 minutes)'],
   ['keys show', 'active access keys, masked, with their age'],
   ['keys rotate [reason]', 'Generate New Key: approval, emailed code, rotation in CloudKnox and ServiceNow'],

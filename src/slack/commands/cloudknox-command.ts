@@ -18,7 +18,10 @@ interface Route {
 }
 
 const notYet = (label: string) => async (ctx: CommandContext) =>
-  ctx.ack({ response_type: 'ephemeral', text: `\`${SLASH_COMMAND} ${label}\` is not available in this version yet.` });
+  ctx.ack({
+    response_type: 'ephemeral',
+    text: `\`${SLASH_COMMAND} ${label}\` is not available in this version yet.`,
+  });
 
 /** Subcommand → who may run it and what runs. Help and unknown are answered before this table. */
 const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {

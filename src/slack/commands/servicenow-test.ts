@@ -6,7 +6,10 @@ import type { CommandContext } from './command-context.js';
 /** `/cloudknox servicenow test`: ack at once, run the three checks, post one result in the channel. */
 export async function servicenowTest(ctx: CommandContext): Promise<void> {
   const { command, services, log } = ctx;
-  await ctx.ack({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Testing the ServiceNow connection…' });
+  await ctx.ack({
+    response_type: 'ephemeral',
+    text: ':hourglass_flowing_sand: Testing the ServiceNow connection…',
+  });
   const { settings } = services;
   const report = await testConnection({
     cloudknox: services.cloudknox,
@@ -28,5 +31,11 @@ export async function servicenowTest(ctx: CommandContext): Promise<void> {
     servicenowUrl: settings.servicenowUrl,
     cloudknoxUrl: settings.cloudknoxUrl,
   });
-  await postInChannel({ client: ctx.client, channel: command.channel_id, message, respond: ctx.respond, log });
+  await postInChannel({
+    client: ctx.client,
+    channel: command.channel_id,
+    message,
+    respond: ctx.respond,
+    log,
+  });
 }
