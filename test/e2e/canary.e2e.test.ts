@@ -22,7 +22,7 @@ async function run(
   acks: string[],
   userId: string,
   text: string,
-  channelId = secops,
+  channelId: string = secops,
 ): Promise<void> {
   const before = { calls: w.slack.calls.length, responses: w.slack.responseUrlPosts.length };
   const res = await w.slack.driver.slashCommand({ userId, channelId, text });
@@ -71,7 +71,7 @@ describe('canary secrets never leave the bot', () => {
     const secrets = secretsOf(w);
     expect(Object.keys(secrets).some((k) => k.startsWith('CloudKnox access token'))).toBe(true);
     const places = outboundTraffic(w, acks);
-    expect(places.logs.length).toBeGreaterThan(1000); // debug logs were really captured
+    expect(places.logs?.length).toBeGreaterThan(1000); // debug logs were really captured
     expect(w.slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(4);
     expect(findLeaks(secrets, places)).toEqual([]);
   }, 60_000);
