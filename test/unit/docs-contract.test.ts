@@ -10,7 +10,7 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 describe('README configuration table', () => {
   it('documents exactly the variables the schema reads', () => {
     const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
-    const documented = [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...section.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual([...ENV_NAMES].sort());
   });
 
