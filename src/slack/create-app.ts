@@ -4,7 +4,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { healthRoutes, type ReadinessCheck } from '../http/health-routes.js';
 import { toBoltLogger } from '../logging/bolt-logger.js';
 import type { BotServices } from './bot-services.js';
-import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
+import { registerListeners } from './listeners.js';
 import { installRequestLogger } from './request-log.js';
 
 export interface SlackSettings {
@@ -59,7 +59,7 @@ export function createBot(opts: {
     },
   });
   installRequestLogger(app, services.logger);
-  registerCloudKnoxCommand(app, services);
+  registerListeners(app, services);
   app.error(async (error) => {
     const log = services.logger;
     log.error(

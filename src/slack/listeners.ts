@@ -1,0 +1,11 @@
+import type { App } from '@slack/bolt';
+import type { BotServices } from './bot-services.js';
+import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
+
+/**
+ * Every Slack listener the bot has, registered in one place so the transport (HTTP or Socket Mode)
+ * never decides what is listened to. The ids come from `ids.ts`.
+ */
+export function registerListeners(app: App, services: BotServices): void {
+  registerCloudKnoxCommand(app, services);
+}
