@@ -16,9 +16,18 @@ export interface Integration {
 export type IntegrationTestResult =
   { status: 'SUCCESS'; message: string } | { status: 'FAILURE'; errorCode: string; message: string };
 
+export interface AccessKeyInfo {
+  accessKey: string;
+  createdOn: string;
+  lastUsedOn: string | null;
+  status: string;
+}
+
 export interface CloudKnoxPort {
   getIntegration(): Promise<Integration>;
   testIntegration(): Promise<IntegrationTestResult>;
+  saveIntegration(): Promise<Integration>;
+  listKeys(): Promise<AccessKeyInfo[]>;
 }
 
 export interface ServiceNowUserRecord {

@@ -42,7 +42,7 @@ export interface ConnectionTestReport {
 }
 
 export interface TestConnectionDeps {
-  cloudknox: CloudKnoxPort;
+  cloudknox: Pick<CloudKnoxPort, 'getIntegration' | 'testIntegration'>;
   servicenow: ServiceNowPort;
   configTable: string;
   integrationUser: string;

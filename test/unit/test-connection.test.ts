@@ -27,7 +27,7 @@ const record: ServiceNowConfigRecord = {
 };
 
 function world(over: { cloudknox?: Partial<CloudKnoxPort>; servicenow?: Partial<ServiceNowPort> } = {}) {
-  const cloudknox: CloudKnoxPort = {
+  const cloudknox: Pick<CloudKnoxPort, 'getIntegration' | 'testIntegration'> = {
     getIntegration: async () => integration,
     testIntegration: async () => ({ status: 'SUCCESS', message: 'Connection successful, please Save' }),
     ...over.cloudknox,

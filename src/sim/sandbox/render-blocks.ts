@@ -50,6 +50,7 @@ export function renderMrkdwn(text: string, names: NameLookup): string {
       /<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g,
       (_m, id: string, label?: string) => `#${names.channel(id) ?? (label || id)}`,
     )
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, '$1')
     .replace(/<!(here|channel|everyone)>/g, '@$1')
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/<(https?:[^>]+)>/g, '$1')

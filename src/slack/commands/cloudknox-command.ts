@@ -7,6 +7,8 @@ import { parseCommandText, type ParsedCommand } from '../command-text.js';
 import { SLASH_COMMAND } from '../ids.js';
 import { requestLog } from '../request-log.js';
 import type { CommandContext } from './command-context.js';
+import { keysShow } from './keys-show.js';
+import { servicenowShow } from './servicenow-show.js';
 import { servicenowTest } from './servicenow-test.js';
 
 type Kind = ParsedCommand['kind'];
@@ -26,9 +28,13 @@ const notYet = (label: string) => async (ctx: CommandContext) =>
 /** Subcommand → who may run it and what runs. Help and unknown are answered before this table. */
 const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
   servicenow_test: { label: 'servicenow test', roles: ['admin'], run: (ctx) => servicenowTest(ctx) },
-  servicenow_show: { label: 'servicenow show', roles: ['admin', 'approver'], run: notYet('servicenow show') },
+  servicenow_show: {
+    label: 'servicenow show',
+    roles: ['admin', 'approver'],
+    run: (ctx) => servicenowShow(ctx),
+  },
   servicenow_save: { label: 'servicenow save', roles: ['admin'], run: notYet('servicenow save') },
-  keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: notYet('keys show') },
+  keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: (ctx) => keysShow(ctx) },
   keys_rotate: { label: 'keys rotate', roles: ['admin'], run: notYet('keys rotate') },
 };
 
