@@ -8,6 +8,8 @@ import type { Logger } from './logging/logger.js';
 import type { BotServices } from './slack/bot-services.js';
 import { createBot, type Bot } from './slack/create-app.js';
 import { slackErrorCode } from './slack/slack-error.js';
+import { StoreConnectionLedger } from './store/connection-ledger-store.js';
+import { createStore } from './store/index.js';
 
 /**
  * The composition root: turns a validated environment into a running bot. `main.ts` calls it with
@@ -40,6 +42,14 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     );
   });
   const servicenowUrl = normalizeInstanceUrl(env.SERVICENOW_INSTANCE_URL);
+  // Redis down at start is not fatal: /readyz says not ready and the store reconnects by itself.
+  const store = await createStore({
+    redisUrl: env.REDIS_URL,
+    onConnectionChange: (change) =>
+      change.state === 'ready'
+        ? logger.info({ event: 'store_ready', backend: 'redis' }, 'state store connected')
+        : logger.warn({ event: 'store_unavailable', reason: change.reason }, 'state store unavailable'),
+  });
   const services: BotServices = {
     cloudknox: new CloudKnoxClient({
       baseUrl: env.CLOUDKNOX_API_URL,
@@ -65,22 +75,39 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       servicenowUrl,
       cloudknoxUrl: env.CLOUDKNOX_API_URL,
     },
+    ledger: new StoreConnectionLedger(store),
     logger,
   };
   const bot = createBot({
     slack: {
       botToken: env.SLACK_BOT_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      appToken: env.SLACK_APP_TOKEN,
       apiUrl: env.SLACK_API_URL,
       botUserId: identity.user_id ?? '',
       botId: identity.bot_id ?? '',
     },
     services,
-    readiness: async () => ({ ready: true, checks: { config: 'ok' } }),
+    readiness: async () => {
+      const storeOk = await store.ping().then(
+        () => 'ok',
+        () => 'unavailable',
+      );
+      return { ready: storeOk === 'ok', checks: { config: 'ok', store: storeOk } };
+    },
   });
-  const { port } = await bot.start(env.PORT);
+  const { port } = await bot.start(env.PORT).catch((err: unknown) => {
+    // Socket Mode starts with apps.connections.open: a bad app token is a configuration error.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (bot.mode === 'socket' && typeof code === 'string' && code.startsWith('slack_webapi_')) {
+      throw new StartupError(
+        `Slack refused the Socket Mode connection or could not be reached (${slackErrorCode(err) ?? 'no answer'}); check SLACK_APP_TOKEN (an app-level token with connections:write) and SLACK_API_URL`,
+      );
+    }
+    throw err;
+  });
   logger.info(
-    { event: 'started', port, mode: 'http', team: identity.team_id },
+    { event: 'started', port, mode: bot.mode, team: identity.team_id },
     'cloudknox-chatops is listening',
   );
   return { bot, port, stop: () => bot.stop() };

@@ -10,6 +10,8 @@ export interface TestRecord {
   /** Where the result message is, so saving can update it in place. */
   channel?: string | undefined;
   ts?: string | undefined;
+  /** The posted result as the chat layer built it (masked, no secrets); opaque to flows. */
+  message?: unknown;
 }
 
 export interface SaveRecord {

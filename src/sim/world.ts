@@ -10,8 +10,8 @@ import { SLACK_SEED, startSlackEmulator, type SlackEmulator } from './slack/inde
 
 /**
  * Slack emulator + CloudKnox and ServiceNow simulators + the real bot (built by the same composition
- * root as production, over real HTTP with real signatures). The sandbox and the end-to-end tests
- * both stand on this.
+ * root as production, over real HTTP with real signatures, or over Socket Mode with `socketMode`).
+ * The sandbox and the end-to-end tests both stand on this.
  */
 export interface World {
   sims: Simulators;
@@ -36,6 +36,11 @@ export interface WorldOptions {
   signingSecret?: string;
   botToken?: string;
   tuning?: BotTuning;
+  /**
+   * Run the bot over Socket Mode: it gets the emulator's app-level token as SLACK_APP_TOKEN (and no
+   * signing secret), connects to the emulator's socket, and the driver sends interactions there.
+   */
+  socketMode?: boolean;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
@@ -44,7 +49,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const botToken = opts.botToken ?? `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
   const slack = await startSlackEmulator({ signingSecret, botToken, ackTimeoutMs: opts.ackTimeoutMs });
   const rawEnv: Record<string, string> = {
-    SLACK_SIGNING_SECRET: signingSecret,
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: signingSecret }),
     SLACK_BOT_TOKEN: botToken,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
@@ -69,8 +74,12 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     },
   });
   const logger = createLogger({ level: config.env.LOG_LEVEL, destination });
-  const bot = await startBot(config.env, logger, opts.tuning);
-  slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  const bot = await startBot(config.env, logger, opts.tuning).catch(async (err: unknown) => {
+    await Promise.all([sims.close(), slack.close()]);
+    throw err;
+  });
+  if (bot.bot.mode === 'socket') slack.driver.transport = 'socket';
+  else slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
   return {
     sims,
     slack,

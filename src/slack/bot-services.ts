@@ -1,4 +1,5 @@
 import type { AccessControl } from '../access/access-control.js';
+import type { ConnectionLedger } from '../flows/connection-ledger.js';
 import type { CloudKnoxPort, ServiceNowPort } from '../flows/ports.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -13,5 +14,6 @@ export interface BotServices {
     servicenowUrl: string;
     cloudknoxUrl: string;
   };
+  ledger: ConnectionLedger;
   logger: Logger;
 }

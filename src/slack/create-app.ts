@@ -1,15 +1,18 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { healthRoutes, type ReadinessCheck } from '../http/health-routes.js';
+import { App, LogLevel } from '@slack/bolt';
+import type { ReadinessCheck } from '../http/health-routes.js';
 import { toBoltLogger } from '../logging/bolt-logger.js';
+import { errorSummary } from '../logging/error-summary.js';
 import type { BotServices } from './bot-services.js';
 import { registerListeners } from './listeners.js';
+import { createTransport, type SlackMode } from './receivers.js';
 import { installRequestLogger } from './request-log.js';
 
 export interface SlackSettings {
   botToken: string;
+  /** Verifies every request in HTTP mode; unused in Socket Mode. */
   signingSecret: string;
+  /** App-level token (`xapp-…`): when set, Slack is reached over Socket Mode instead of HTTP. */
+  appToken?: string | undefined;
   apiUrl: string;
   /** From auth.test at start-up, so no request waits on Slack before it can be acked. */
   botUserId: string;
@@ -18,6 +21,8 @@ export interface SlackSettings {
 
 export interface Bot {
   app: App;
+  /** How Slack reaches the bot: 'http' (request URL) or 'socket' (Socket Mode). */
+  mode: SlackMode;
   /** Listens on `port` (0 = a free port) and resolves with the bound port. */
   start(port: number): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -25,8 +30,8 @@ export interface Bot {
 
 /**
  * The app factory (DESIGN §6): everything it uses comes in as arguments, so tests build it with the
- * simulators and production builds it from the environment. HTTP mode; Socket Mode is a separate
- * receiver choice made by the composition root.
+ * simulators and production builds it from the environment. The receiver is the only difference
+ * between HTTP mode and Socket Mode (receivers.ts); the listeners are the same.
  */
 export function createBot(opts: {
   slack: SlackSettings;
@@ -35,16 +40,16 @@ export function createBot(opts: {
 }): Bot {
   const { slack, services } = opts;
   const boltLogger = toBoltLogger(services.logger);
-  const receiver = new HTTPReceiver({
+  const transport = createTransport({
+    appToken: slack.appToken,
     signingSecret: slack.signingSecret,
-    endpoints: '/slack/events',
-    customRoutes: healthRoutes(opts.readiness),
-    logger: boltLogger,
-    // Ack first, work after: Slack gives 3 s and our upstreams may take longer.
-    processBeforeResponse: false,
+    apiUrl: slack.apiUrl,
+    readiness: opts.readiness,
+    boltLogger,
+    logger: services.logger,
   });
   const app = new App({
-    receiver,
+    receiver: transport.receiver,
     token: slack.botToken,
     botId: slack.botId,
     botUserId: slack.botUserId,
@@ -62,24 +67,13 @@ export function createBot(opts: {
   registerListeners(app, services);
   app.error(async (error) => {
     const log = services.logger;
-    log.error(
-      { err: { name: error.name, code: error.code, message: error.message } },
-      'unhandled error in a listener',
-    );
+    log.error({ err: errorSummary(error) }, 'unhandled error in a listener');
   });
 
-  let server: Server | undefined;
   return {
     app,
-    async start(port) {
-      server = (await app.start(port)) as Server;
-      return { port: (server.address() as AddressInfo).port };
-    },
-    async stop() {
-      if (!server) return;
-      server.closeIdleConnections();
-      await app.stop();
-      server = undefined;
-    },
+    mode: transport.mode,
+    start: async (port) => ({ port: await transport.start(port) }),
+    stop: () => transport.stop(),
   };
 }

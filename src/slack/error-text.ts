@@ -1,4 +1,5 @@
 import { isUpstreamError, type UpstreamError, type UpstreamErrorCode } from '../clients/upstream-error.js';
+import { isStoreError } from '../store/errors.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 /**
@@ -42,6 +43,9 @@ const ADVICE: Record<UpstreamErrorCode, (service: Service, err: UpstreamError) =
  * (which names the service and may quote its own error text) followed by what to do next.
  */
 export function describeError(err: unknown): string {
+  if (isStoreError(err) && err.code === 'STORE_UNAVAILABLE') {
+    return "The bot's state store is temporarily unavailable, so nothing was changed. Try again in a minute.";
+  }
   if (!isUpstreamError(err)) return 'An unexpected error happened in the bot. It has been logged; try again.';
   const what = escapeMrkdwn(err.message.trim()).replace(/[.\s]+$/, '');
   const wait = err.retryAfterSeconds !== undefined ? ` Retry after ${err.retryAfterSeconds} s.` : '';

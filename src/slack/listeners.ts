@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { BotServices } from './bot-services.js';
+import { registerSaveConnectionButton } from './actions/save-connection-button.js';
 import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
 
 /**
@@ -8,4 +9,5 @@ import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
  */
 export function registerListeners(app: App, services: BotServices): void {
   registerCloudKnoxCommand(app, services);
+  registerSaveConnectionButton(app, services);
 }

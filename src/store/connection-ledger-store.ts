@@ -14,6 +14,7 @@ const testRecordSchema = z.object({
   ok: z.boolean(),
   channel: z.string().optional(),
   ts: z.string().optional(),
+  message: z.unknown().optional(),
 });
 const KEYS = {
   lastSuccess: 'connection:last-successful-test',

@@ -34,6 +34,7 @@ const EMOJI: Record<string, string> = {
   no_entry: '⛔',
   information_source: 'ℹ️',
   rotating_light: '🚨',
+  floppy_disk: '💾',
 };
 
 export function renderMrkdwn(text: string, names: NameLookup): string {

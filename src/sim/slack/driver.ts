@@ -11,6 +11,7 @@ import {
   viewSubmissionPayload,
 } from './payloads.js';
 import { slackSignature } from './signing.js';
+import type { EnvelopeType, SocketModeServer } from './socket-mode-server.js';
 import type { EmulatorState } from './state.js';
 import type { EmulatedView } from './views.js';
 import type { SlackChannel, SlackUser } from './workspace.js';
@@ -21,7 +22,10 @@ import type { SlackChannel, SlackUser } from './workspace.js';
  * then applied as Slack would apply it (see ack.ts).
  */
 export interface DriverResult {
-  /** HTTP status of the app's answer; 0 when it timed out or could not be reached. */
+  /**
+   * HTTP status of the app's answer; 0 when it timed out or could not be reached. Over Socket Mode
+   * an ack in time counts as 200 and `body`/`json` hold the ack's payload.
+   */
   status: number;
   body: string;
   json?: unknown;
@@ -90,10 +94,20 @@ export type ViewSubmissionResult = DriverResult & {
   view: EmulatedView;
 };
 
+/** How interactions reach the app: POSTs to its request URL, or envelopes over Socket Mode. */
+export type DriverTransport = 'http' | 'socket';
+
 export class SlackDriver {
+  /**
+   * Slack sends to the request URL, or over the app's Socket Mode connections once Socket Mode is
+   * on ('socket'). `signedPost` is always HTTP.
+   */
+  transport: DriverTransport = 'http';
+
   constructor(
     private readonly s: EmulatorState,
     private readonly appUrl: () => string | undefined,
+    private readonly socket?: SocketModeServer,
   ) {}
 
   /** Signs and POSTs a raw body exactly as given; the tool for signature and timestamp tests. */
@@ -117,7 +131,7 @@ export class SlackDriver {
       responseUrl: binding.url,
       triggerId,
     });
-    const reply = await this.post(form);
+    const reply = await this.send('slash_commands', form, Object.fromEntries(new URLSearchParams(form)));
     applyCommandAck(this.s, reply, { binding, command, text: opts.rawText ?? opts.text ?? '' });
     return { ...toResult(reply), triggerId, responseUrl: binding.url, text };
   }
@@ -168,7 +182,7 @@ export class SlackDriver {
         actionTs,
       });
     }
-    const reply = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    const reply = await this.send('interactive', interactionForm(payload), payload);
     return { ...toResult(reply), triggerId, responseUrl, payload };
   }
 
@@ -180,9 +194,20 @@ export class SlackDriver {
     view.values = shapeViewValues(view, opts.values ?? {});
     const triggerId = this.s.triggers.mint({ userId: user.id, viewId: view.id });
     const payload = viewSubmissionPayload(this.s, { user, view, triggerId });
-    const reply = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    const reply = await this.send('interactive', interactionForm(payload), payload);
     applyViewSubmissionAck(this.s, reply, view);
     return { ...toResult(reply), triggerId, payload, view };
+  }
+
+  /** The same interaction over the chosen transport: a signed form POST, or an envelope. */
+  private send(
+    type: EnvelopeType,
+    form: string,
+    payload: Record<string, unknown>,
+  ): Promise<AckReply & { ackMs: number }> {
+    if (this.transport === 'http') return this.post(form);
+    if (!this.socket) throw new Error('Slack emulator: this driver has no Socket Mode server');
+    return this.socket.deliver(type, payload);
   }
 
   private async post(rawBody: string, opts: SignedPostOptions = {}): Promise<AckReply & { ackMs: number }> {
@@ -248,6 +273,10 @@ export class SlackDriver {
     if (view.userId !== userId) throw new Error(`view ${id} is open for ${view.userId}, not ${userId}`);
     return view;
   }
+}
+
+function interactionForm(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 function stringOrUndefined(v: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { noFaults, type FaultSwitches } from '../faults.js';
 import { SimRouter, startSimServer, type RunningServer } from '../http-server.js';
@@ -9,6 +10,7 @@ import type { ApiCall } from './recorder.js';
 import { describeCall, FailQueue, waitForEvent } from './recorder.js';
 import type { ResponseUrlPost } from './response-urls.js';
 import { ResponseUrlStore } from './response-urls.js';
+import { SocketModeServer } from './socket-mode-server.js';
 import type { EmulatorConfig, EmulatorState } from './state.js';
 import { TriggerStore } from './triggers.js';
 import type { EmulatedView } from './views.js';
@@ -31,6 +33,10 @@ export interface SlackEmulatorOptions {
   triggerTtlMs?: number;
   /** A fresh workspace instead of the seeded one. */
   workspace?: Workspace;
+  /** The app-level token (`xapp-…`) apps.connections.open accepts; default a random one. */
+  appToken?: string;
+  /** How often the Socket Mode server pings each connection (default 10 s; 0 = never). */
+  socketPingIntervalMs?: number;
 }
 
 export interface SlackEmulator {
@@ -44,6 +50,10 @@ export interface SlackEmulator {
   readonly config: EmulatorConfig;
   readonly workspace: Workspace;
   readonly driver: SlackDriver;
+  /** The app-level token for Socket Mode (`SLACK_APP_TOKEN`). */
+  readonly appToken: string;
+  /** Socket Mode: apps.connections.open, the WebSocket, envelopes and acks. */
+  readonly socketMode: SocketModeServer;
   /** HTTP-level faults (latency, 5xx, hang, reset, malformed) for every path. */
   readonly faults: FaultSwitches;
   /** Every Web API call, in order. */
@@ -119,7 +129,13 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions): Promise<Sl
     fails: new FailQueue(),
   };
 
+  const socketMode = new SocketModeServer(state, {
+    appToken: opts.appToken ?? `xapp-1-A0CLOUDKNX-${Date.now()}-${randomBytes(32).toString('hex')}`,
+    pingIntervalMs: opts.socketPingIntervalMs,
+  });
   const router = new SimRouter()
+    // Before /api/:method: it takes the app-level token, not the bot token.
+    .on('POST', '/api/apps.connections.open', socketMode.connectionsOpen())
     .on('POST', '/api/:method', webApiHandler(state))
     .on('GET', '/api/:method', webApiHandler(state))
     .on('POST', '/response/:team/:hook/:secret', (req) => state.responseUrls.handle(req));
@@ -131,6 +147,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions): Promise<Sl
     notFound: () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: 'not_found' }),
   });
   state.baseUrl = server.url;
+  socketMode.attach(server.server);
 
   const emulator: SlackEmulator = {
     url: server.url,
@@ -139,7 +156,9 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions): Promise<Sl
     appUrl: opts.appUrl,
     config,
     workspace: state.workspace,
-    driver: new SlackDriver(state, () => emulator.appUrl),
+    driver: new SlackDriver(state, () => emulator.appUrl, socketMode),
+    appToken: socketMode.appToken,
+    socketMode,
     faults,
     calls: state.calls,
     responseUrlPosts: state.responseUrlPosts,
@@ -182,7 +201,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions): Promise<Sl
         sourceTs,
       }).url,
     advanceTime: (ms) => clock.advance(ms),
-    close: () => server.close(),
+    close: async () => {
+      await socketMode.close();
+      await server.close();
+    },
   };
   // waitForMessage listens for any change of state (posted or updated) and re-checks the message.
   events.on('message', (e: { message: SlackMessage }) => events.emit('message-state', e.message));

@@ -9,6 +9,7 @@ import { maskAccessKey } from '../../masking.js';
 import { describeError } from '../error-text.js';
 import { ACTION_IDS, SLASH_COMMAND } from '../ids.js';
 import { clip, code, escapeMrkdwn } from '../mrkdwn.js';
+import { TEST_ACTIONS_BLOCK_ID } from './save-connection.js';
 import type { SlackMessage } from './types.js';
 
 export const CONNECTION_OK_TEXT = 'Connection successful, please Save';
@@ -107,7 +108,7 @@ export function connectionTestResultMessage(
   if (report.ok) {
     blocks.push({
       type: 'actions',
-      block_id: 'connection_test_actions',
+      block_id: TEST_ACTIONS_BLOCK_ID,
       elements: [
         {
           type: 'button',

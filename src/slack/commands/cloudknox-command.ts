@@ -2,12 +2,15 @@ import type { App } from '@slack/bolt';
 import type { Role } from '../../access/access-control.js';
 import type { BotServices } from '../bot-services.js';
 import { helpMessage, unknownCommandMessage } from '../blocks/help.js';
+import { errorReply } from '../blocks/error-reply.js';
 import { accessRefusedMessage } from '../blocks/refusals.js';
+import { errorSummary } from '../../logging/error-summary.js';
 import { parseCommandText, type ParsedCommand } from '../command-text.js';
 import { SLASH_COMMAND } from '../ids.js';
 import { requestLog } from '../request-log.js';
 import type { CommandContext } from './command-context.js';
 import { keysShow } from './keys-show.js';
+import { servicenowSave } from './servicenow-save.js';
 import { servicenowShow } from './servicenow-show.js';
 import { servicenowTest } from './servicenow-test.js';
 
@@ -33,7 +36,7 @@ const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
     roles: ['admin', 'approver'],
     run: (ctx) => servicenowShow(ctx),
   },
-  servicenow_save: { label: 'servicenow save', roles: ['admin'], run: notYet('servicenow save') },
+  servicenow_save: { label: 'servicenow save', roles: ['admin'], run: (ctx) => servicenowSave(ctx) },
   keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: (ctx) => keysShow(ctx) },
   keys_rotate: { label: 'keys rotate', roles: ['admin'], run: notYet('keys rotate') },
 };
@@ -48,11 +51,27 @@ export function registerCloudKnoxCommand(app: App, services: BotServices): void 
       return ack({ response_type: 'ephemeral', ...unknownCommandMessage(parsed.input, parsed.suggestion) });
     }
     const route = ROUTES[parsed.kind];
-    const decision = await services.access.check(command.user_id, route.roles);
-    if (!decision.allowed) {
-      log.info({ event: 'access_refused', reason: decision.reason }, 'command refused');
-      return ack({ response_type: 'ephemeral', ...accessRefusedMessage(decision, route.label, route.roles) });
+    // Every command gets an answer: whatever fails, the user hears what and what to do next.
+    let acked = false;
+    const trackedAck: CommandContext['ack'] = async (response) => {
+      acked = true;
+      await ack(response);
+    };
+    try {
+      const decision = await services.access.check(command.user_id, route.roles);
+      if (!decision.allowed) {
+        log.info({ event: 'access_refused', reason: decision.reason }, 'command refused');
+        return await trackedAck({
+          response_type: 'ephemeral',
+          ...accessRefusedMessage(decision, route.label, route.roles),
+        });
+      }
+      await route.run({ command, ack: trackedAck, respond, client, services, log }, parsed);
+    } catch (err) {
+      log.error({ event: 'command_failed', err: errorSummary(err) }, 'command failed');
+      const reply = { response_type: 'ephemeral' as const, ...errorReply(`finish ${route.label}`, err) };
+      if (!acked) await trackedAck(reply);
+      else await respond(reply).catch(() => undefined);
     }
-    await route.run({ command, ack, respond, client, services, log }, parsed);
   });
 }

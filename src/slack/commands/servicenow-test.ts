@@ -1,16 +1,31 @@
+import { TEST_WINDOW_MS, testCooldownUntil } from '../../flows/connection-ledger.js';
 import { testConnection } from '../../flows/test-connection.js';
 import { connectionTestResultMessage } from '../blocks/connection-test-result.js';
+import { testCooldownMessage } from '../blocks/cooldown.js';
 import { postInChannel } from '../post-in-channel.js';
 import type { CommandContext } from './command-context.js';
 
-/** `/cloudknox servicenow test`: ack at once, run the three checks, post one result in the channel. */
+/**
+ * `/cloudknox servicenow test`: refuse during a cool-down; otherwise ack at once, run the three
+ * checks, post one result in the channel and remember it (for Save and for the cool-down).
+ */
 export async function servicenowTest(ctx: CommandContext): Promise<void> {
   const { command, services, log } = ctx;
+  const { settings, ledger } = services;
+  const now = Date.now();
+  const until = testCooldownUntil(await ledger.failedTestsSince(now - TEST_WINDOW_MS), now);
+  if (until !== undefined) {
+    log.info(
+      { event: 'connection_test_refused', reason: 'cooldown', until },
+      'test refused during cool-down',
+    );
+    await ctx.ack({ response_type: 'ephemeral', ...testCooldownMessage(until, settings.integrationUser) });
+    return;
+  }
   await ctx.ack({
     response_type: 'ephemeral',
     text: ':hourglass_flowing_sand: Testing the ServiceNow connection…',
   });
-  const { settings } = services;
   const report = await testConnection({
     cloudknox: services.cloudknox,
     servicenow: services.servicenow,
@@ -31,11 +46,19 @@ export async function servicenowTest(ctx: CommandContext): Promise<void> {
     servicenowUrl: settings.servicenowUrl,
     cloudknoxUrl: settings.cloudknoxUrl,
   });
-  await postInChannel({
+  const posted = await postInChannel({
     client: ctx.client,
     channel: command.channel_id,
     message,
     respond: ctx.respond,
     log,
+  });
+  await ledger.recordTest({
+    at: Date.now(),
+    by: command.user_id,
+    ok: report.ok,
+    channel: posted.ts ? command.channel_id : undefined,
+    ts: posted.ts,
+    message: posted.ts ? message : undefined,
   });
 }

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SLACK_SEED } from '../../src/sim/slack/index.js';
+import { startWorld, type World } from '../../src/sim/world.js';
+
+/** Issue 3 acceptance 3, through the real app: IDs and groups, failing group lookups, impersonation. */
+const { secops } = SLACK_SEED.channels;
+let world: World;
+afterEach(async () => world?.close());
+
+const keysShow = (w: World, userId: string) =>
+  w.slack.driver.slashCommand({ userId, channelId: secops, text: 'keys show' });
+
+describe('who may run commands', () => {
+  it('a listed user ID is allowed', async () => {
+    world = await startWorld({ env: { CLOUDKNOX_ADMINS: SLACK_SEED.users.admin } });
+    const res = await keysShow(world, SLACK_SEED.users.admin);
+    expect(res.body).not.toContain('Only CloudKnox');
+  });
+
+  it('a member of a listed user group is allowed (resolved with usergroups.users.list)', async () => {
+    world = await startWorld({ env: { CLOUDKNOX_ADMINS: SLACK_SEED.groups.secAdmins } });
+    const res = await keysShow(world, SLACK_SEED.users.admin);
+    expect(res.body).not.toContain('Only CloudKnox');
+    expect(
+      world.slack.calls.some(
+        (c) => c.method === 'usergroups.users.list' && c.args.usergroup === SLACK_SEED.groups.secAdmins,
+      ),
+    ).toBe(true);
+  });
+
+  it('a failing group lookup refuses with a clear message (fail closed)', async () => {
+    world = await startWorld({
+      env: {
+        CLOUDKNOX_ADMINS: SLACK_SEED.groups.secAdmins,
+        CLOUDKNOX_APPROVERS: SLACK_SEED.groups.approvers,
+      },
+    });
+    world.slack.workspace.groupLookupError = 'missing_scope';
+    const res = await keysShow(world, SLACK_SEED.users.admin);
+    expect(res.body).toContain("couldn't check your user-group membership");
+    expect(res.body).toContain('is refused');
+  });
+
+  it('someone who renamed themselves after an admin is refused', async () => {
+    world = await startWorld({ env: { CLOUDKNOX_ADMINS: SLACK_SEED.users.admin } });
+    world.slack.workspace.addUser({ id: 'U0IMPOSTR1', name: 'ada.admin', realName: 'Ada Admin' });
+    const res = await keysShow(world, 'U0IMPOSTR1');
+    expect(res.body).toContain('Only CloudKnox admins or CloudKnox approvers can run');
+  });
+});
