@@ -10,6 +10,8 @@ import { createBot, type Bot } from './slack/create-app.js';
 import { slackErrorCode } from './slack/slack-error.js';
 import { StoreConnectionLedger } from './store/connection-ledger-store.js';
 import { createStore } from './store/index.js';
+import { RotationService } from './flows/rotation/rotation-service.js';
+import { StoreAuditLog, StoreRotationRepository } from './store/rotation-repository-store.js';
 
 /**
  * The composition root: turns a validated environment into a running bot. `main.ts` calls it with
@@ -50,20 +52,40 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
         ? logger.info({ event: 'store_ready', backend: 'redis' }, 'state store connected')
         : logger.warn({ event: 'store_unavailable', reason: change.reason }, 'state store unavailable'),
   });
+  const cloudknox = new CloudKnoxClient({
+    baseUrl: env.CLOUDKNOX_API_URL,
+    serviceAccountId: env.CLOUDKNOX_SERVICE_ACCOUNT_ID,
+    accessKey: env.CLOUDKNOX_ACCESS_KEY,
+    secretKey: env.CLOUDKNOX_SECRET_KEY,
+    timeoutMs: tuning.upstreamTimeoutMs,
+  });
+  const servicenow = new ServiceNowClient({
+    instanceUrl: servicenowUrl,
+    username: env.SERVICENOW_USERNAME,
+    password: env.SERVICENOW_PASSWORD,
+    timeoutMs: tuning.upstreamTimeoutMs,
+  });
+  const rotation = new RotationService({
+    repo: new StoreRotationRepository(store),
+    audit: new StoreAuditLog(store, logger),
+    keys: {
+      getIntegration: () => cloudknox.getIntegration(),
+      requestKeyOtp: () => cloudknox.requestKeyOtp(),
+      resendKeyOtp: (id) => cloudknox.resendKeyOtp(id),
+      createKey: (input) => cloudknox.createKey(input),
+      revokeKey: (accessKey) => cloudknox.revokeKey(accessKey),
+      verifyCredentials: (key) =>
+        CloudKnoxClient.verifyCredentials(env.CLOUDKNOX_API_URL, key, tuning.upstreamTimeoutMs),
+    },
+    servicenow,
+    configTable: env.SERVICENOW_CONFIG_TABLE,
+    ttlMs: env.ROTATION_REQUEST_TTL_MINUTES * 60_000,
+    // The bot's own key is never the one revoked, whatever ServiceNow was found holding.
+    protectedAccessKey: env.CLOUDKNOX_ACCESS_KEY,
+  });
   const services: BotServices = {
-    cloudknox: new CloudKnoxClient({
-      baseUrl: env.CLOUDKNOX_API_URL,
-      serviceAccountId: env.CLOUDKNOX_SERVICE_ACCOUNT_ID,
-      accessKey: env.CLOUDKNOX_ACCESS_KEY,
-      secretKey: env.CLOUDKNOX_SECRET_KEY,
-      timeoutMs: tuning.upstreamTimeoutMs,
-    }),
-    servicenow: new ServiceNowClient({
-      instanceUrl: servicenowUrl,
-      username: env.SERVICENOW_USERNAME,
-      password: env.SERVICENOW_PASSWORD,
-      timeoutMs: tuning.upstreamTimeoutMs,
-    }),
+    cloudknox,
+    servicenow,
     access: new AccessControl({
       admins: env.CLOUDKNOX_ADMINS,
       approvers: env.CLOUDKNOX_APPROVERS,
@@ -74,8 +96,11 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       integrationUser: env.SERVICENOW_INTEGRATION_USER,
       servicenowUrl,
       cloudknoxUrl: env.CLOUDKNOX_API_URL,
+      rotationApproval: env.ROTATION_APPROVAL,
+      approvalChannel: env.APPROVAL_CHANNEL,
     },
     ledger: new StoreConnectionLedger(store),
+    rotation,
     logger,
   };
   const bot = createBot({
@@ -107,8 +132,21 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     throw err;
   });
   logger.info(
-    { event: 'started', port, mode: bot.mode, team: identity.team_id },
+    {
+      event: 'started',
+      port,
+      mode: bot.mode,
+      store: env.REDIS_URL ? 'redis' : 'memory',
+      team: identity.team_id,
+    },
     'cloudknox-chatops is listening',
   );
-  return { bot, port, stop: () => bot.stop() };
+  return {
+    bot,
+    port,
+    stop: async () => {
+      await bot.stop();
+      await store.close();
+    },
+  };
 }

@@ -5,7 +5,9 @@ import { startServiceNowSim, type ServiceNowSim } from './servicenow/index.js';
 /**
  * Starts the CloudKnox and ServiceNow simulators wired to each other: CloudKnox's integration points
  * at the ServiceNow simulator, and ServiceNow's CloudKnox configuration record points back at CloudKnox
- * with the same service account and key, so a first `servicenow test` succeeds.
+ * with the integration's service account and key, so a first `servicenow test` succeeds. The bot gets
+ * its OWN CloudKnox service account (`seed.cloudknox.bot`), so rotating the integration's key never
+ * locks the bot out.
  */
 export interface Simulators {
   cloudknox: CloudKnoxSim;
@@ -33,9 +35,9 @@ export async function startSimulators(
   servicenow.setConfigRecord({ api_endpoint: cloudknox.url });
   const env = {
     CLOUDKNOX_API_URL: cloudknox.url,
-    CLOUDKNOX_SERVICE_ACCOUNT_ID: seed.cloudknox.serviceAccountId,
-    CLOUDKNOX_ACCESS_KEY: seed.cloudknox.accessKey,
-    CLOUDKNOX_SECRET_KEY: seed.cloudknox.secretKey,
+    CLOUDKNOX_SERVICE_ACCOUNT_ID: seed.cloudknox.bot.serviceAccountId,
+    CLOUDKNOX_ACCESS_KEY: seed.cloudknox.bot.accessKey,
+    CLOUDKNOX_SECRET_KEY: seed.cloudknox.bot.secretKey,
     SERVICENOW_INSTANCE_URL: servicenow.url,
     SERVICENOW_USERNAME: seed.servicenow.botUsername,
     SERVICENOW_PASSWORD: seed.servicenow.botPassword,

@@ -1,6 +1,7 @@
 import type { AccessControl } from '../access/access-control.js';
 import type { ConnectionLedger } from '../flows/connection-ledger.js';
 import type { CloudKnoxPort, ServiceNowPort } from '../flows/ports.js';
+import type { RotationService } from '../flows/rotation/rotation-service.js';
 import type { Logger } from '../logging/logger.js';
 
 /** Everything the Slack handlers use, built once by the composition root and passed in. */
@@ -13,7 +14,11 @@ export interface BotServices {
     integrationUser: string;
     servicenowUrl: string;
     cloudknoxUrl: string;
+    rotationApproval: 'required' | 'off';
+    /** Approval cards go here instead of the command's channel, when set. */
+    approvalChannel: string | undefined;
   };
   ledger: ConnectionLedger;
+  rotation: RotationService;
   logger: Logger;
 }

@@ -1,7 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { BotServices } from './bot-services.js';
+import { registerRotationButtons } from './actions/rotation-buttons.js';
 import { registerSaveConnectionButton } from './actions/save-connection-button.js';
 import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
+import { registerDenySubmission } from './views/deny-submission.js';
+import { registerOtpSubmission } from './views/otp-submission.js';
 
 /**
  * Every Slack listener the bot has, registered in one place so the transport (HTTP or Socket Mode)
@@ -10,4 +13,7 @@ import { registerCloudKnoxCommand } from './commands/cloudknox-command.js';
 export function registerListeners(app: App, services: BotServices): void {
   registerCloudKnoxCommand(app, services);
   registerSaveConnectionButton(app, services);
+  registerRotationButtons(app, services);
+  registerOtpSubmission(app, services);
+  registerDenySubmission(app, services);
 }

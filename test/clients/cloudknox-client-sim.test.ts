@@ -9,9 +9,18 @@ import { startCloudKnoxSim, type CloudKnoxSim } from '../../src/sim/cloudknox/in
 import { defaultSeed } from '../../src/sim/seed.js';
 import { startServiceNowSim, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 
-/** The CloudKnox client against the CloudKnox simulator (and, behind `/test`, the ServiceNow one). */
+/**
+ * The CloudKnox client against the CloudKnox simulator (and, behind `/test`, the ServiceNow one). As in
+ * a deployment, the client runs on the bot's OWN service account (`botCreds`) and manages the
+ * integration's account (`integrationCreds`), whose key is what rotation replaces.
+ */
 const seed = defaultSeed();
-const seeded: CloudKnoxCredentials = {
+const botCreds: CloudKnoxCredentials = {
+  serviceAccountId: seed.cloudknox.bot.serviceAccountId,
+  accessKey: seed.cloudknox.bot.accessKey,
+  secretKey: seed.cloudknox.bot.secretKey,
+};
+const integrationCreds: CloudKnoxCredentials = {
   serviceAccountId: seed.cloudknox.serviceAccountId,
   accessKey: seed.cloudknox.accessKey,
   secretKey: seed.cloudknox.secretKey,
@@ -30,7 +39,7 @@ afterEach(async () => {
   await sn.close();
 });
 
-function client(timeoutMs = 5000, creds = seeded): CloudKnoxClient {
+function client(timeoutMs = 5000, creds = botCreds): CloudKnoxClient {
   return new CloudKnoxClient({ baseUrl: ck.url, ...creds, timeoutMs });
 }
 
@@ -100,7 +109,7 @@ describe('against the simulator', () => {
 
   it('wrong credentials are CLOUDKNOX_AUTH_REJECTED with CloudKnox’s message', async () => {
     const err = await caught(
-      client(5000, { ...seeded, secretKey: 'ck-secret-not-this-one' }).getIntegration(),
+      client(5000, { ...botCreds, secretKey: 'ck-secret-not-this-one' }).getIntegration(),
     );
     expect([err.code, err.status, err.upstreamCode, err.message]).toEqual([
       'CLOUDKNOX_AUTH_REJECTED',
@@ -127,6 +136,7 @@ describe('against the simulator', () => {
     ]);
 
     const created = await c.createKey({ otpRequestId: challenge.otpRequestId, otp: code });
+    expect(created.serviceAccountId).toBe(integrationCreds.serviceAccountId);
     expect(created.secretKey).toBe(ck.secretKeyOf(created.accessKey));
     const fresh = {
       serviceAccountId: created.serviceAccountId,
@@ -135,23 +145,41 @@ describe('against the simulator', () => {
     };
     await expect(CloudKnoxClient.verifyCredentials(ck.url, fresh, 2000)).resolves.toBeUndefined();
 
-    c.setCredentials(fresh);
-    await c.revokeKey(seeded.accessKey);
+    // The bot revokes the integration's old key with its own, untouched, credentials.
+    await c.revokeKey(integrationCreds.accessKey);
     const keys = await c.listKeys();
     expect(keys.map((k) => [k.accessKey, k.status])).toEqual([
-      [seeded.accessKey, 'REVOKED'],
+      [integrationCreds.accessKey, 'REVOKED'],
       [created.accessKey, 'ACTIVE'],
     ]);
-    expect((await caught(CloudKnoxClient.verifyCredentials(ck.url, seeded, 2000))).code).toBe(
+    await expect(c.getIntegration()).resolves.toMatchObject({
+      serviceAccountId: integrationCreds.serviceAccountId,
+      accessKey: created.accessKey,
+    });
+    expect((await caught(CloudKnoxClient.verifyCredentials(ck.url, integrationCreds, 2000))).code).toBe(
       'CLOUDKNOX_AUTH_REJECTED',
     );
+    // The bot's own key still authenticates: a restart on the same environment works.
+    await expect(CloudKnoxClient.verifyCredentials(ck.url, botCreds, 2000)).resolves.toBeUndefined();
+    expect(ck.botKeys().map((k) => [k.accessKey, k.status])).toEqual([[botCreds.accessKey, 'ACTIVE']]);
+    expect(authentications()).toBe(4);
+  });
+
+  it('a client on the integration’s own account may manage its keys too', async () => {
+    const c = client(5000, integrationCreds);
+    await expect(c.getIntegration()).resolves.toMatchObject({
+      serviceAccountId: integrationCreds.serviceAccountId,
+      accessKey: integrationCreds.accessKey,
+    });
+    await expect(c.listKeys()).resolves.toHaveLength(1);
   });
 
   it('a client still on a revoked key fails with CLOUDKNOX_AUTH_REJECTED, and works again after setCredentials', async () => {
-    const c = client();
+    // Only a client on the integration's account can revoke the key it runs on.
+    const c = client(5000, integrationCreds);
     const otp = await c.requestKeyOtp();
     const created = await c.createKey({ otpRequestId: otp.otpRequestId, otp: ck.lastOtp() as string });
-    await c.revokeKey(seeded.accessKey); // revokes the key this client is using
+    await c.revokeKey(integrationCreds.accessKey); // revokes the key this client is using
     const err = await caught(c.listKeys());
     expect([err.code, err.upstreamCode]).toEqual(['CLOUDKNOX_AUTH_REJECTED', 'INVALID_CREDENTIALS']);
     c.setCredentials({ accessKey: created.accessKey, secretKey: created.secretKey });
@@ -222,7 +250,7 @@ describe('against the simulator', () => {
     const url = ck.url;
     await ck.close();
     const err = await caught(
-      new CloudKnoxClient({ baseUrl: url, ...seeded, timeoutMs: 2000 }).getIntegration(),
+      new CloudKnoxClient({ baseUrl: url, ...botCreds, timeoutMs: 2000 }).getIntegration(),
     );
     expect(err.code).toBe('UPSTREAM_UNREACHABLE');
     ck = await startCloudKnoxSim({ servicenowUrl: sn.url, seed }); // for afterEach

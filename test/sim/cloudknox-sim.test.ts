@@ -7,9 +7,13 @@ import {
 import { defaultSeed } from '../../src/sim/seed.js';
 import { ROLE, startServiceNowSim, type ServiceNowSim } from '../../src/sim/servicenow/index.js';
 
-/** The CloudKnox simulator over real HTTP, with the real ServiceNow simulator behind `/test`. */
+/**
+ * The CloudKnox simulator over real HTTP, with the real ServiceNow simulator behind `/test`. `CK` is
+ * the integration's service account and key; `BOT` is the bot's own service account and key.
+ */
 const seed = defaultSeed();
 const CK = seed.cloudknox;
+const BOT = seed.cloudknox.bot;
 const SN = seed.servicenow;
 const API = '/api/v2/integrations/servicenow';
 
@@ -48,7 +52,7 @@ async function http(
   if (opts.session) {
     headers['X-CloudKnox-Access-Token'] = opts.session.accessToken;
     headers['X-CloudKnox-API-Id'] = opts.session.apiId;
-    headers['X-CloudKnox-Service-Account-Id'] = CK.serviceAccountId;
+    headers['X-CloudKnox-Service-Account-Id'] = opts.session.serviceAccountId ?? CK.serviceAccountId;
     headers['X-CloudKnox-Timestamp-Millis'] = String(Date.now());
   }
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -70,6 +74,8 @@ async function http(
 interface Session {
   accessToken: string;
   apiId: string;
+  /** Sent as X-CloudKnox-Service-Account-Id (default: the integration's account). */
+  serviceAccountId?: string;
 }
 
 function authenticate(
@@ -90,11 +96,17 @@ function authenticate(
   });
 }
 
-async function login(creds: { accessKey?: string; secretKey?: string } = {}): Promise<Session> {
+async function login(
+  creds: { serviceAccountId?: string; accessKey?: string; secretKey?: string } = {},
+): Promise<Session> {
   const res = await authenticate(creds);
   expect(res.status).toBe(200);
-  return res.body as unknown as Session;
+  const { accessToken, apiId } = res.body as unknown as Session;
+  return { accessToken, apiId, serviceAccountId: creds.serviceAccountId ?? CK.serviceAccountId };
 }
+
+/** A session of the bot's own service account. */
+const loginAsBot = (): Promise<Session> => login(BOT);
 
 describe('authenticate', () => {
   it('gives a token for the seeded ACTIVE key and its secret, and records when the key was used', async () => {
@@ -103,12 +115,38 @@ describe('authenticate', () => {
     expect(res.body.accessToken).toEqual(expect.any(String));
     expect(res.body.apiId).toEqual(expect.any(String));
     expect(ck.keys()[0]?.lastUsedOn).toBe('2030-06-01T12:00:00.000Z');
+    expect(ck.botKeys()[0]?.lastUsedOn).toBeNull();
+  });
+
+  it('gives a token to the bot’s own service account with its own key, and records that key’s use only', async () => {
+    clock += 60_000;
+    const res = await authenticate(BOT);
+    expect(res.status).toBe(200);
+    expect(ck.botServiceAccountId).toBe(BOT.serviceAccountId);
+    expect(ck.botKeys()).toEqual([
+      {
+        accessKey: BOT.accessKey,
+        createdOn: '2030-04-02T12:00:00.000Z',
+        lastUsedOn: '2030-06-01T12:01:00.000Z',
+        status: 'ACTIVE',
+      },
+    ]);
+    expect(ck.keys()[0]?.lastUsedOn).toBeNull();
+    expect(ck.serviceAccount(BOT.serviceAccountId)).toEqual({
+      serviceAccountId: BOT.serviceAccountId,
+      keys: ck.botKeys(),
+    });
+    expect(ck.serviceAccount(CK.serviceAccountId)?.keys).toEqual(ck.keys());
+    expect(ck.serviceAccount('00000000-0000-0000-0000-000000000000')).toBeUndefined();
   });
 
   it.each([
     ['a wrong secret', { secretKey: 'ck-secret-wrong' }],
     ['an unknown access key', { accessKey: 'AKCKNOSUCHKEY0000000' }],
     ['another service account', { serviceAccountId: '00000000-0000-0000-0000-000000000000' }],
+    ['the bot’s key under the integration’s account', { accessKey: BOT.accessKey, secretKey: BOT.secretKey }],
+    ['the integration’s key under the bot’s account', { serviceAccountId: BOT.serviceAccountId }],
+    ['the bot’s account and key with the integration’s secret', { ...BOT, secretKey: CK.secretKey }],
   ])('refuses %s with 401 INVALID_CREDENTIALS', async (_label, creds) => {
     const res = await authenticate(creds);
     expect(res.status).toBe(401);
@@ -141,6 +179,20 @@ describe('tokens', () => {
     const s = await login();
     const res = await http('GET', API, { session: { ...s, apiId: 'api-other' } });
     expect([res.status, res.body.errorCode]).toEqual([401, 'UNAUTHORIZED']);
+  });
+
+  it('a token must be sent with the service account it was issued to', async () => {
+    const bot = await loginAsBot();
+    const asIntegration = await http('GET', API, {
+      session: { ...bot, serviceAccountId: CK.serviceAccountId },
+    });
+    expect([asIntegration.status, asIntegration.body.errorCode]).toEqual([401, 'UNAUTHORIZED']);
+    const integration = await login();
+    const asBot = await http('GET', API, {
+      session: { ...integration, serviceAccountId: BOT.serviceAccountId },
+    });
+    expect([asBot.status, asBot.body.errorCode]).toEqual([401, 'UNAUTHORIZED']);
+    expect((await http('GET', API, { session: bot })).status).toBe(200);
   });
 
   it('expireTokens makes the next call 401 TOKEN_EXPIRED; a new login works again', async () => {
@@ -457,6 +509,129 @@ describe('keys and OTP', () => {
   });
 });
 
+describe('the bot’s own service account and the integration’s', () => {
+  async function rotateWith(
+    s: Session,
+  ): Promise<{ accessKey: string; secretKey: string; serviceAccountId: string }> {
+    const otp = await http('POST', `${API}/keys/otp`, { session: s });
+    expect(otp.status).toBe(200);
+    const created = await http('POST', `${API}/keys`, {
+      session: s,
+      body: { otpRequestId: otp.body.otpRequestId, otp: ck.lastOtp() },
+    });
+    expect(created.status).toBe(201);
+    return created.body as unknown as { accessKey: string; secretKey: string; serviceAccountId: string };
+  }
+
+  it('the bot’s token reads, tests and saves the INTEGRATION (its account and key, not the bot’s)', async () => {
+    const s = await loginAsBot();
+    const read = await http('GET', API, { session: s });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      serviceAccountId: CK.serviceAccountId,
+      accessKey: CK.accessKey,
+      username: SN.integrationUsername,
+    });
+    expect(read.text).not.toContain(BOT.accessKey);
+    expect(read.text).not.toContain(BOT.serviceAccountId);
+
+    const tested = await http('POST', `${API}/test`, { session: s });
+    expect(tested.body).toEqual({ status: 'SUCCESS', message: 'Connection successful, please Save' });
+    expect(sn.requests.at(-1)?.user).toBe(SN.integrationUsername);
+
+    const saved = await http('POST', `${API}/save`, { session: s });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({
+      serviceAccountId: CK.serviceAccountId,
+      accessKey: CK.accessKey,
+      savedOn: '2030-06-01T12:00:00.000Z',
+    });
+    expect(ck.integration()?.savedOn).toBe('2030-06-01T12:00:00.000Z');
+  });
+
+  it('the bot’s token lists the integration’s keys only', async () => {
+    const res = await http('GET', `${API}/keys`, { session: await loginAsBot() });
+    expect(res.body).toEqual([
+      { accessKey: CK.accessKey, createdOn: '2030-03-03T12:00:00.000Z', lastUsedOn: null, status: 'ACTIVE' },
+    ]);
+    expect(res.text).not.toContain(BOT.accessKey);
+  });
+
+  it('the bot rotates the integration’s key and keeps its own: it still authenticates after the old integration key is revoked', async () => {
+    const bot = await loginAsBot();
+    const created = await rotateWith(bot);
+    expect(created.serviceAccountId).toBe(CK.serviceAccountId);
+    expect(ck.outbox.at(-1)?.text).toContain(CK.serviceAccountId);
+    expect(ck.keys().map((k) => [k.accessKey, k.status])).toEqual([
+      [CK.accessKey, 'ACTIVE'],
+      [created.accessKey, 'ACTIVE'],
+    ]);
+    expect(ck.secretKeyOf(created.accessKey)).toBe(created.secretKey);
+
+    // The new key authenticates for the integration's account, and only for it.
+    await login({ accessKey: created.accessKey, secretKey: created.secretKey });
+    const crossed = await authenticate({
+      ...BOT,
+      accessKey: created.accessKey,
+      secretKey: created.secretKey,
+    });
+    expect(crossed.body.errorCode).toBe('INVALID_CREDENTIALS');
+
+    const revoked = await http('DELETE', `${API}/keys/${CK.accessKey}`, { session: bot });
+    expect(revoked.status).toBe(204);
+    expect(ck.keys().map((k) => [k.accessKey, k.status])).toEqual([
+      [CK.accessKey, 'REVOKED'],
+      [created.accessKey, 'ACTIVE'],
+    ]);
+    expect((await authenticate()).body.errorCode).toBe('INVALID_CREDENTIALS');
+
+    // The bot's key was never touched: its session still works and it still authenticates.
+    expect(ck.botKeys()).toEqual([expect.objectContaining({ accessKey: BOT.accessKey, status: 'ACTIVE' })]);
+    expect((await http('GET', API, { session: bot })).body.accessKey).toBe(created.accessKey);
+    const again = await loginAsBot();
+    expect((await http('GET', `${API}/keys`, { session: again })).status).toBe(200);
+  });
+
+  it('the integration’s own token may also rotate its key', async () => {
+    const s = await login();
+    const created = await rotateWith(s);
+    const fresh = await login({ accessKey: created.accessKey, secretKey: created.secretKey });
+    expect((await http('DELETE', `${API}/keys/${CK.accessKey}`, { session: fresh })).status).toBe(204);
+    expect((await http('GET', API, { session: fresh })).body.accessKey).toBe(created.accessKey);
+    await loginAsBot();
+  });
+
+  it('the Integration API cannot revoke the bot’s key: it is not one of the integration’s keys', async () => {
+    const bot = await loginAsBot();
+    await rotateWith(bot); // two active integration keys, so "last active key" is not what refuses
+    const res = await http('DELETE', `${API}/keys/${BOT.accessKey}`, { session: bot });
+    expect([res.status, res.body.errorCode]).toEqual([404, 'KEY_NOT_FOUND']);
+    expect(ck.botKeys()[0]?.status).toBe('ACTIVE');
+    expect((await http('GET', `${API}/keys`, { session: bot })).status).toBe(200);
+  });
+
+  it('the key limit and the last-active-key rule count the integration’s keys, not the tenant’s', async () => {
+    const bot = await loginAsBot();
+    // The tenant holds two active keys (one per account), yet the integration may still add one.
+    const only = await http('DELETE', `${API}/keys/${CK.accessKey}`, { session: bot });
+    expect([only.status, only.body.errorCode]).toEqual([409, 'LAST_ACTIVE_KEY']);
+    await rotateWith(bot);
+    const third = await http('POST', `${API}/keys/otp`, { session: bot });
+    expect([third.status, third.body.errorCode]).toEqual([409, 'KEY_LIMIT_EXCEEDED']);
+    expect(ck.botKeys().filter((k) => k.status === 'ACTIVE')).toHaveLength(1);
+  });
+
+  it('a seed giving both one service account id yields one account holding both keys', async () => {
+    const merged = defaultSeed();
+    merged.cloudknox.bot.serviceAccountId = merged.cloudknox.serviceAccountId;
+    await start({ seed: merged });
+    await login();
+    await login({ accessKey: BOT.accessKey, secretKey: BOT.secretKey });
+    expect(ck.botServiceAccountId).toBe(CK.serviceAccountId);
+    expect(ck.keys().map((k) => k.accessKey)).toEqual([CK.accessKey, BOT.accessKey]);
+  });
+});
+
 describe('test switches', () => {
   it('failNext makes the named endpoint fail once, without changing state', async () => {
     const s = await login();
@@ -492,6 +667,8 @@ describe('test switches', () => {
     await http('POST', `${API}/test`, { session: s, body: { password: 'Typed#Password' } });
     await http('DELETE', `${API}/keys/${CK.accessKey}`, { session: s });
     await authenticate({ secretKey: 'ck-secret-wrong-guess' });
+    const bot = await loginAsBot();
+    await http('GET', API, { session: bot });
 
     expect(
       ck.requests.map((r) => `${r.endpoint} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''}`),
@@ -502,13 +679,18 @@ describe('test switches', () => {
       'testIntegration 200 SERVICENOW_AUTH_FAILED',
       'revokeKey 409 LAST_ACTIVE_KEY',
       'authenticate 401 INVALID_CREDENTIALS',
+      'authenticate 200',
+      'getIntegration 200',
     ]);
     expect(ck.requests[4]?.path).toBe(`${API}/keys/••••BHCN`);
     const log = JSON.stringify(ck.requests);
     for (const secret of [
       CK.secretKey,
       CK.accessKey,
+      BOT.secretKey,
+      BOT.accessKey,
       s.accessToken,
+      bot.accessToken,
       otp,
       'Typed#Password',
       'ck-secret-wrong-guess',

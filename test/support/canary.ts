@@ -13,6 +13,7 @@ export function canary(label: string): string {
 export function canarySeed(): SeedCredentials {
   const seed = defaultSeed();
   seed.cloudknox.secretKey = canary('cksecret');
+  seed.cloudknox.bot.secretKey = canary('ckbotsecret');
   seed.servicenow.botPassword = canary('snbotpw#%^*{}:ü');
   seed.servicenow.integrationPassword = canary('snintpw');
   return seed;
@@ -31,7 +32,8 @@ export function canarySlackSecrets(): CanaryWorldSecrets {
 export function secretsOf(world: World, extra: Record<string, string> = {}): Record<string, string> {
   const s = world.sims.seed;
   const secrets: Record<string, string> = {
-    'CloudKnox secret key': s.cloudknox.secretKey,
+    'CloudKnox integration secret key': s.cloudknox.secretKey,
+    'CloudKnox bot secret key': s.cloudknox.bot.secretKey,
     'ServiceNow bot password': s.servicenow.botPassword,
     'ServiceNow integration password': s.servicenow.integrationPassword,
     'Slack bot token': world.rawEnv.SLACK_BOT_TOKEN!,

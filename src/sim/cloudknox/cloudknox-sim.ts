@@ -19,6 +19,8 @@ import {
   type SimIntegrationView,
   type SimKeyView,
   type SimRequestLog,
+  type SimServiceAccountView,
+  keyView,
 } from './state.js';
 
 export interface CloudKnoxSimOptions {
@@ -43,17 +45,24 @@ export interface CloudKnoxSim {
   port: number;
   close(): Promise<void>;
   faults: FaultSwitches;
+  /** The INTEGRATION's service account (ServiceNow's record, the Integration tab, key rotation). */
   readonly serviceAccountId: string;
+  /** The bot's own service account (what CLOUDKNOX_SERVICE_ACCOUNT_ID names). */
+  readonly botServiceAccountId: string;
   /** Emails sent (OTP codes). The code is in `text` and, for convenience, in `otp`. */
   readonly outbox: SimEmail[];
   /** Every API call answered by a route: endpoint, method, path (access keys masked), status, errorCode. */
   readonly requests: SimRequestLog[];
-  /** All keys, ACTIVE and REVOKED, without secrets. */
+  /** The integration account's keys, ACTIVE and REVOKED, without secrets. */
   keys(): SimKeyView[];
-  /** The newest ACTIVE key (what the Integration tab shows). */
+  /** The integration account's newest ACTIVE key (what the Integration tab shows). */
   activeKey(): SimKeyView | undefined;
-  /** A key's secret, for tests only (the API shows it once, at creation). */
+  /** The secret of one of the integration account's keys, for tests only (the API shows it once). */
   secretKeyOf(accessKey: string): string | undefined;
+  /** The bot account's keys, ACTIVE and REVOKED, without secrets. */
+  botKeys(): SimKeyView[];
+  /** Any service account of the tenant with its keys (no secrets); undefined when unknown. */
+  serviceAccount(serviceAccountId: string): SimServiceAccountView | undefined;
   /** Every access token issued so far, for leak hunts in tests. */
   issuedTokens(): string[];
   /** The integration as `GET` shows it, plus `savedOn`; undefined when removed. */
@@ -163,16 +172,20 @@ export async function startCloudKnoxSim(opts: CloudKnoxSimOptions): Promise<Clou
     close: () => server.close(),
     faults,
     serviceAccountId: state.serviceAccountId,
+    botServiceAccountId: state.botAccount.id,
     outbox: state.outbox,
     requests: state.requests,
-    keys: () => state.keys.map(({ secretKey: _s, ...k }) => ({ ...k })),
+    keys: () => state.keys.map(keyView),
     activeKey: () => {
       const k = state.activeKey();
-      if (!k) return undefined;
-      const { secretKey: _s, ...view } = k;
-      return { ...view };
+      return k ? keyView(k) : undefined;
     },
     secretKeyOf: (accessKey) => state.findKey(accessKey)?.secretKey,
+    botKeys: () => state.botAccount.keys.map(keyView),
+    serviceAccount: (id) => {
+      const account = state.account(id);
+      return account ? state.accountView(account) : undefined;
+    },
     issuedTokens: () => [...state.issuedTokens],
     integration: () => state.integrationView(),
     integrationPassword: () => state.integration?.password,

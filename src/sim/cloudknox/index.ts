@@ -8,5 +8,6 @@ export type {
   SimIntegrationView,
   SimKeyView,
   SimRequestLog,
+  SimServiceAccountView,
 } from './state.js';
 export { SUCCESS_MESSAGE } from './servicenow-probe.js';

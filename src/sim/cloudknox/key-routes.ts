@@ -8,7 +8,11 @@ import {
   type OtpRequest,
 } from './state.js';
 
-/** `/api/v2/integrations/servicenow/keys…`: list, email OTP, create (with OTP), revoke. */
+/**
+ * `/api/v2/integrations/servicenow/keys…`: list, email OTP, create (with OTP), revoke. They act on the
+ * INTEGRATION's service account whichever account's token calls them: the bot rotates the
+ * integration's key with its own, which these routes never touch (its access key is not found here).
+ */
 
 const limitReached = (): SimReply =>
   fail(

@@ -2,7 +2,13 @@ import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto
 import { maskAccessKey, maskEmail } from '../../masking.js';
 import type { SeedCredentials } from '../seed.js';
 
-/** The simulated CloudKnox tenant: one service account, its keys, tokens, integration and OTPs. */
+/**
+ * The simulated CloudKnox tenant: its service accounts and their keys, tokens, the ServiceNow
+ * integration and OTPs. Two accounts are seeded: the INTEGRATION's (held in ServiceNow, shown on the
+ * Integration tab, rotated by "Generate New Key") and the BOT's own (what the bot authenticates with).
+ * Any service account of the tenant with an ACTIVE key may authenticate; the Integration API acts on
+ * the integration's account whichever account's token calls it.
+ */
 
 export const MAX_ACTIVE_KEYS = 2;
 export const MAX_OTP_ATTEMPTS = 5;
@@ -29,8 +35,21 @@ export interface SimKey {
 /** A key as the API lists it: no secret. */
 export type SimKeyView = Omit<SimKey, 'secretKey'>;
 
+export interface SimServiceAccount {
+  id: string;
+  /** Oldest first; the key limit and "not the last active key" apply per account. */
+  keys: SimKey[];
+}
+/** A service account as tests may read it: its keys without secrets. */
+export interface SimServiceAccountView {
+  serviceAccountId: string;
+  keys: SimKeyView[];
+}
+
 export interface SimToken {
   apiId: string;
+  /** The account that authenticated: the token is valid only with its id in the headers. */
+  serviceAccountId: string;
   accessKey: string;
   expiresAt: number;
 }
@@ -124,10 +143,22 @@ function safeDecode(s: string): string {
   }
 }
 
+export function keyView(key: SimKey): SimKeyView {
+  const { secretKey: _s, ...view } = key;
+  return { ...view };
+}
+
 export class CloudKnoxState {
+  readonly accounts = new Map<string, SimServiceAccount>();
+  /** The account the integration uses (ServiceNow's record, the Integration tab, key rotation). */
+  readonly integrationAccount: SimServiceAccount;
+  /** The bot's own account (the same object as `integrationAccount` if a seed gives both one id). */
+  readonly botAccount: SimServiceAccount;
+  /** The integration's service account id. */
   readonly serviceAccountId: string;
   readonly email: string;
-  readonly keys: SimKey[] = [];
+  /** The integration account's keys. */
+  readonly keys: SimKey[];
   readonly tokens = new Map<string, SimToken>();
   /** Every access token ever issued (tests hunt for them in Slack traffic and logs). */
   readonly issuedTokens: string[] = [];
@@ -140,15 +171,32 @@ export class CloudKnoxState {
   constructor(readonly opts: StateOptions) {
     const { cloudknox, servicenow } = opts.seed;
     const now = opts.now();
-    this.serviceAccountId = cloudknox.serviceAccountId;
+    const seedAccount = (
+      id: string,
+      key: { accessKey: string; secretKey: string },
+      ageDays: number,
+    ): SimServiceAccount => {
+      let account = this.accounts.get(id);
+      if (!account) {
+        account = { id, keys: [] };
+        this.accounts.set(id, account);
+      }
+      if (!account.keys.some((k) => k.accessKey === key.accessKey)) {
+        account.keys.push({
+          accessKey: key.accessKey,
+          secretKey: key.secretKey,
+          createdOn: new Date(now - ageDays * DAY_MS).toISOString(),
+          lastUsedOn: null,
+          status: 'ACTIVE',
+        });
+      }
+      return account;
+    };
+    this.integrationAccount = seedAccount(cloudknox.serviceAccountId, cloudknox, 90);
+    this.botAccount = seedAccount(cloudknox.bot.serviceAccountId, cloudknox.bot, 60);
+    this.serviceAccountId = this.integrationAccount.id;
+    this.keys = this.integrationAccount.keys;
     this.email = cloudknox.email;
-    this.keys.push({
-      accessKey: cloudknox.accessKey,
-      secretKey: cloudknox.secretKey,
-      createdOn: new Date(now - 90 * DAY_MS).toISOString(),
-      lastUsedOn: null,
-      status: 'ACTIVE',
-    });
     this.integration = {
       endpoint: opts.servicenowUrl,
       username: servicenow.integrationUsername,
@@ -164,25 +212,32 @@ export class CloudKnoxState {
     return new Date(this.opts.now()).toISOString();
   }
 
-  activeKeys(): SimKey[] {
-    return this.keys.filter((k) => k.status === 'ACTIVE');
+  account(serviceAccountId: string): SimServiceAccount | undefined {
+    return this.accounts.get(serviceAccountId);
   }
 
-  /** The newest active key: the one the Integration tab shows. */
-  activeKey(): SimKey | undefined {
-    return this.activeKeys().at(-1);
+  /** Active keys of an account (default: the integration's). */
+  activeKeys(account: SimServiceAccount = this.integrationAccount): SimKey[] {
+    return account.keys.filter((k) => k.status === 'ACTIVE');
   }
 
-  findKey(accessKey: string): SimKey | undefined {
-    return this.keys.find((k) => k.accessKey === accessKey);
+  /** The newest active key of an account (default: the integration's, the one the Integration tab shows). */
+  activeKey(account: SimServiceAccount = this.integrationAccount): SimKey | undefined {
+    return this.activeKeys(account).at(-1);
   }
 
-  issueToken(key: SimKey): { accessToken: string; apiId: string } {
+  /** A key of one account (default: the integration's); another account's key is not found. */
+  findKey(accessKey: string, account: SimServiceAccount = this.integrationAccount): SimKey | undefined {
+    return account.keys.find((k) => k.accessKey === accessKey);
+  }
+
+  issueToken(account: SimServiceAccount, key: SimKey): { accessToken: string; apiId: string } {
     const accessToken = randomBytes(32).toString('base64url');
     this.issuedTokens.push(accessToken);
     const apiId = `api-${randomBytes(8).toString('hex')}`;
     this.tokens.set(accessToken, {
       apiId,
+      serviceAccountId: account.id,
       accessKey: key.accessKey,
       expiresAt: this.opts.now() + this.opts.tokenTtlMs,
     });
@@ -190,16 +245,25 @@ export class CloudKnoxState {
     return { accessToken, apiId };
   }
 
-  createKey(): SimKey {
+  /** A new ACTIVE key for an account (default: the integration's), unique across the tenant. */
+  createKey(account: SimServiceAccount = this.integrationAccount): SimKey {
+    const taken = new Set([...this.accounts.values()].flatMap((a) => a.keys.map((k) => k.accessKey)));
+    let accessKey: string;
+    do accessKey = `AKCK${randomFrom(ALNUM, 16)}`;
+    while (taken.has(accessKey));
     const key: SimKey = {
-      accessKey: `AKCK${randomFrom(ALNUM, 16)}`,
+      accessKey,
       secretKey: `ck-secret-${randomFrom(B62, 32)}`,
       createdOn: this.iso(),
       lastUsedOn: null,
       status: 'ACTIVE',
     };
-    this.keys.push(key);
+    account.keys.push(key);
     return key;
+  }
+
+  accountView(account: SimServiceAccount): SimServiceAccountView {
+    return { serviceAccountId: account.id, keys: account.keys.map(keyView) };
   }
 
   newOtp(): OtpRequest {

@@ -27,7 +27,8 @@ export const SANDBOX_HELP = [
   'Sandbox commands:',
   '  as <user>          act as another user: admin (ada.admin), approver (alex.approver), sam.approver, outsider',
   '  in #<channel>      switch channel: #secops (bot is a member), #random (bot is not)',
-  '  press <n>          press button [n] (or just type the number)',
+  '  press <n|label>    press button [n] (or just type the number), or the newest button with that label',
+  '  type @code         type the code from the newest email',
   "  type <text>        fill the open modal's input (type <block_id> <text> when it has several)",
   '  submit             submit the open modal',
   '  close              close the open modal',
@@ -94,7 +95,7 @@ export class SandboxSession {
           this.switchChannel(arg);
           return true;
         case 'press':
-          await this.press(Number(arg));
+          await this.press(/^\d+$/.test(arg) ? Number(arg) : this.buttonByLabel(arg));
           break;
         case 'type':
           this.type(arg);
@@ -157,6 +158,14 @@ export class SandboxSession {
     else if (res.status !== 200) this.print(`(Slack) ${command} failed: HTTP ${res.status}`);
   }
 
+  /** The newest button on screen whose label matches (so scripts need not know numbers). */
+  private buttonByLabel(label: string): number {
+    const wanted = label.trim().toLowerCase();
+    const found = [...this.buttons.entries()].reverse().find(([, b]) => b.label.toLowerCase() === wanted);
+    if (!found) throw new Error(`There is no button "${label}" on screen.`);
+    return found[0];
+  }
+
   private async press(n: number): Promise<void> {
     const b = this.buttons.get(n);
     if (!b) throw new Error(`There is no button [${n}] on screen.`);
@@ -183,6 +192,12 @@ export class SandboxSession {
   }
 
   private type(arg: string): void {
+    // `type @code` types the code from the newest email, as a person reading it would.
+    if (arg.trim() === '@code') {
+      const code = this.world.sims.cloudknox.lastOtp();
+      if (!code) throw new Error('No email with a code has arrived yet.');
+      arg = code;
+    }
     const view = this.openView();
     const inputs = this.inputBlocks(view);
     const [first = '', ...rest] = arg.split(' ');

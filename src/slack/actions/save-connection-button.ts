@@ -25,7 +25,7 @@ export function registerSaveConnectionButton(app: App, services: BotServices): v
         >[0]);
       const decision = await services.access.check(userId, ['admin']);
       if (!decision.allowed) {
-        await ephemeral(accessRefusedMessage(decision, 'servicenow save', ['admin']));
+        await ephemeral(accessRefusedMessage(decision, { verb: 'save the connection' }, ['admin']));
         return;
       }
       try {

@@ -11,15 +11,20 @@ export function mentionIds(ids: string[]): string {
 
 const ROLE_NAME: Record<Role, string> = { admin: 'CloudKnox admins', approver: 'CloudKnox approvers' };
 
+/**
+ * `action` is a subcommand (`servicenow test`) or, for buttons, what the button does in words
+ * (`{ verb: 'approve key rotations' }`).
+ */
 export function accessRefusedMessage(
   decision: Extract<AccessDecision, { allowed: false }>,
-  action: string,
+  action: string | { verb: string },
   roles: Role[],
 ): SlackMessage {
   const who = roles.map((r) => ROLE_NAME[r]).join(' or ');
+  const what = typeof action === 'string' ? `run ${code(`${SLASH_COMMAND} ${action}`)}` : action.verb;
   const text =
     decision.reason === 'group_lookup_failed'
-      ? `I couldn't check your user-group membership with Slack just now, so ${code(`${SLASH_COMMAND} ${action}`)} is refused. Try again in a minute; if it keeps failing, ask an admin to list you by user ID.`
-      : `Only ${who} can run ${code(`${SLASH_COMMAND} ${action}`)}. Allowed: ${mentionIds(decision.allowedIds)}. Ask one of them, or an operator to add you to the allow-list.`;
+      ? `I couldn't check your user-group membership with Slack just now, so you can't ${what} at the moment. Try again in a minute; if it keeps failing, ask an operator to list you by user ID.`
+      : `Only ${who} can ${what}. Allowed: ${mentionIds(decision.allowedIds)}. Ask one of them, or an operator to add you to the allow-list.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -21,7 +21,8 @@ function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-function status(req: RotationRequest): string {
+/** One mrkdwn line saying where the request stands (card, result post and modal share it). */
+export function rotationStatusText(req: RotationRequest): string {
   const old = maskAccessKey(req.oldAccessKey);
   const fresh = maskAccessKey(req.newAccessKey);
   switch (req.state) {
@@ -112,14 +113,14 @@ function buttons(req: RotationRequest): KnownBlock[] {
 export function rotationCardMessage(req: RotationRequest): SlackMessage {
   const people = [
     `*Requested by*\n<@${req.requestedBy}>`,
-    `*Current key*\n${maskAccessKey(req.oldAccessKey)}`,
+    `*Key to replace*\n${maskAccessKey(req.oldAccessKey)}`,
   ];
   if (req.approvedBy) people.push(`*Approved by*\n<@${req.approvedBy}>`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Generate New Key: CloudKnox ↔ ServiceNow' } },
     { type: 'section', fields: people.map((text) => ({ type: 'mrkdwn' as const, text })) },
     section(`*Reason*: ${req.reason ? escapeMrkdwn(req.reason) : '_none given_'}`),
-    section(status(req)),
+    section(rotationStatusText(req)),
     ...buttons(req),
     {
       type: 'context',
@@ -132,6 +133,6 @@ export function rotationCardMessage(req: RotationRequest): SlackMessage {
 /** The one-line result posted in the channel when a rotation ends. */
 export function rotationResultMessage(req: RotationRequest): SlackMessage {
   const who = `Requested by <@${req.requestedBy}>${req.approvedBy ? `, approved by <@${req.approvedBy}>` : ''}, ${slackDate(req.finishedAt ?? Date.now())}.`;
-  const text = `${status(req)}\n${who}`;
-  return { text: status(req).replace(/\*/g, ''), blocks: [section(text)] };
+  const text = `${rotationStatusText(req)}\n${who}`;
+  return { text: rotationStatusText(req).replace(/\*/g, ''), blocks: [section(text)] };
 }

@@ -9,6 +9,7 @@ import { parseCommandText, type ParsedCommand } from '../command-text.js';
 import { SLASH_COMMAND } from '../ids.js';
 import { requestLog } from '../request-log.js';
 import type { CommandContext } from './command-context.js';
+import { keysRotate } from './keys-rotate.js';
 import { keysShow } from './keys-show.js';
 import { servicenowSave } from './servicenow-save.js';
 import { servicenowShow } from './servicenow-show.js';
@@ -22,12 +23,6 @@ interface Route {
   run: (ctx: CommandContext, parsed: ParsedCommand) => Promise<void>;
 }
 
-const notYet = (label: string) => async (ctx: CommandContext) =>
-  ctx.ack({
-    response_type: 'ephemeral',
-    text: `\`${SLASH_COMMAND} ${label}\` is not available in this version yet.`,
-  });
-
 /** Subcommand → who may run it and what runs. Help and unknown are answered before this table. */
 const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
   servicenow_test: { label: 'servicenow test', roles: ['admin'], run: (ctx) => servicenowTest(ctx) },
@@ -38,7 +33,7 @@ const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
   },
   servicenow_save: { label: 'servicenow save', roles: ['admin'], run: (ctx) => servicenowSave(ctx) },
   keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: (ctx) => keysShow(ctx) },
-  keys_rotate: { label: 'keys rotate', roles: ['admin'], run: notYet('keys rotate') },
+  keys_rotate: { label: 'keys rotate', roles: ['admin'], run: keysRotate },
 };
 
 export function registerCloudKnoxCommand(app: App, services: BotServices): void {

@@ -1,0 +1,167 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { accessRefusedMessage } from '../blocks/refusals.js';
+import { denyReasonView, otpLoadingView } from '../blocks/otp-modal.js';
+import type { BotServices } from '../bot-services.js';
+import { ACTION_IDS } from '../ids.js';
+import { requestLog } from '../request-log.js';
+import { sendCodeIntoView } from '../rotation-code.js';
+import { refusalText } from '../rotation-refusals.js';
+import { updateCard, updateView } from '../rotation-updates.js';
+import { otpFormView } from '../blocks/otp-modal.js';
+import { slackErrorCode } from '../slack-error.js';
+
+type Respond = Parameters<Parameters<App['action']>[1]>[0]['respond'];
+
+/** Ephemeral note to the clicker, leaving the card as it is. */
+function tell(respond: Respond, text: string) {
+  return respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+/**
+ * Approve, Deny, Enter verification code and Resend OTP. Each acks at once; decisions go through
+ * the rotation flow, whose compare-and-set makes the first decision win across replicas.
+ */
+export function registerRotationButtons(app: App, services: BotServices): void {
+  const { rotation } = services;
+
+  app.action<BlockButtonAction>(
+    ACTION_IDS.approveRotation,
+    async ({ ack, body, action, respond, client, context }) => {
+      await ack();
+      const log = requestLog(context);
+      const userId = body.user.id;
+      const access = await services.access.check(userId, ['approver']);
+      if (!access.allowed)
+        return void (await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...accessRefusedMessage(access, { verb: 'approve key rotations' }, ['approver']),
+        }));
+      const result = await rotation.decide(action.value ?? '', userId, 'approve');
+      if (!result.ok) {
+        await tell(respond, refusalText(result.refusal, result.req));
+        if (result.req) await updateCard(client, log, result.req);
+        return;
+      }
+      await updateCard(client, log, result.req);
+    },
+  );
+
+  app.action<BlockButtonAction>(
+    ACTION_IDS.denyRotation,
+    async ({ ack, body, action, respond, client, context }) => {
+      await ack();
+      const log = requestLog(context);
+      const userId = body.user.id;
+      const access = await services.access.check(userId, ['approver']);
+      if (!access.allowed)
+        return void (await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...accessRefusedMessage(access, { verb: 'deny key rotations' }, ['approver']),
+        }));
+      const req = await rotation.get(action.value ?? '');
+      if (!req) return void (await tell(respond, refusalText('not_found')));
+      if (req.state !== 'requested')
+        return void (await tell(
+          respond,
+          refusalText(req.state === 'expired' ? 'expired' : 'already_decided', req),
+        ));
+      try {
+        await client.views.open({ trigger_id: body.trigger_id, view: denyReasonView(req) });
+      } catch (err) {
+        log.warn(
+          { event: 'modal_open_failed', slackError: slackErrorCode(err) },
+          'could not open the deny modal',
+        );
+        await tell(respond, 'Slack could not open the Deny dialog in time. Press Deny again.');
+      }
+    },
+  );
+
+  app.action<BlockButtonAction>(
+    ACTION_IDS.enterCode,
+    async ({ ack, body, action, respond, client, context }) => {
+      await ack();
+      const log = requestLog(context);
+      const userId = body.user.id;
+      const id = action.value ?? '';
+      const req = await rotation.get(id);
+      if (!req) return void (await tell(respond, refusalText('not_found')));
+      if (req.requestedBy !== userId) return void (await tell(respond, refusalText('not_requester', req)));
+      if (req.state !== 'approved' && req.state !== 'otp_pending') {
+        await updateCard(client, log, req);
+        return void (await tell(
+          respond,
+          refusalText(req.state === 'requested' ? 'not_approved' : 'finished', req),
+        ));
+      }
+      // Open first: the trigger_id from this click dies after 3 s, and CloudKnox may take longer.
+      let viewId: string | undefined;
+      try {
+        viewId = (await client.views.open({ trigger_id: body.trigger_id, view: otpLoadingView(id) })).view
+          ?.id;
+      } catch (err) {
+        log.warn(
+          { event: 'modal_open_failed', slackError: slackErrorCode(err) },
+          'could not open the code modal',
+        );
+        return void (await tell(
+          respond,
+          'Slack could not open the code dialog in time. Press *Enter verification code* again.',
+        ));
+      }
+      await sendCodeIntoView(client, services, log, id, userId, viewId);
+    },
+  );
+
+  app.action<BlockButtonAction>(ACTION_IDS.resendCode, async ({ ack, body, action, client, context }) => {
+    await ack();
+    const log = requestLog(context);
+    const viewId = body.view?.id;
+    const outcome = await rotation.resendCode(action.value ?? '', body.user.id);
+    switch (outcome.kind) {
+      case 'sent':
+        await updateView(
+          client,
+          log,
+          viewId,
+          otpFormView(outcome.req, {
+            kind: 'info',
+            text: `A new code was sent to ${outcome.otp.sentTo}. Use the code from the newest email.`,
+          }),
+        );
+        return;
+      case 'too_soon':
+        await updateView(
+          client,
+          log,
+          viewId,
+          otpFormView(outcome.req, {
+            kind: 'warning',
+            text: `Wait ${outcome.retryAfterSeconds ?? 30} s before asking for another code; the last one is still valid.`,
+          }),
+        );
+        return;
+      case 'refused':
+        if (outcome.req)
+          await updateView(
+            client,
+            log,
+            viewId,
+            otpFormView(outcome.req, { kind: 'warning', text: refusalText(outcome.refusal, outcome.req) }),
+          );
+        return;
+      case 'error':
+        await updateView(
+          client,
+          log,
+          viewId,
+          otpFormView(outcome.req, {
+            kind: 'warning',
+            text: "CloudKnox couldn't send another code just now. Try again in a minute.",
+          }),
+        );
+    }
+  });
+}
