@@ -9,7 +9,7 @@ import type { BotServices } from './slack/bot-services.js';
 import { createBot, type Bot } from './slack/create-app.js';
 import { slackErrorCode } from './slack/slack-error.js';
 import { StoreConnectionLedger } from './store/connection-ledger-store.js';
-import { createStore } from './store/index.js';
+import { createStore, type StateStore } from './store/index.js';
 import { RotationService } from './flows/rotation/rotation-service.js';
 import { StoreAuditLog, StoreRotationRepository } from './store/rotation-repository-store.js';
 
@@ -20,6 +20,8 @@ import { StoreAuditLog, StoreRotationRepository } from './store/rotation-reposit
 export interface RunningBot {
   bot: Bot;
   port: number;
+  /** The state store, for operations tooling and tests that inspect what was stored. */
+  store: StateStore;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
   return {
     bot,
     port,
+    store,
     stop: async () => {
       await bot.stop();
       await store.close();

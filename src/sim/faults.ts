@@ -8,6 +8,8 @@ import type { SimRequest } from './http-server.js';
 export interface FaultRule {
   /** Only requests whose path contains this string (all requests when unset). */
   match?: string;
+  /** Only requests with this HTTP method, e.g. 'PATCH' (all methods when unset). */
+  method?: string;
   /** How many requests it applies to before switching itself off (forever when unset). */
   times?: number;
 }
@@ -30,9 +32,10 @@ export function noFaults(): FaultSwitches {
   return { latencyMs: 0 };
 }
 
-function takes(rule: FaultRule | undefined, path: string): boolean {
+function takes(rule: FaultRule | undefined, path: string, method: string): boolean {
   if (!rule) return false;
   if (rule.match && !path.includes(rule.match)) return false;
+  if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) return false;
   if (rule.times !== undefined) {
     if (rule.times <= 0) return false;
     rule.times -= 1;
@@ -45,17 +48,17 @@ export async function applyFaults(f: FaultSwitches, req: SimRequest, res: Server
   if (f.latencyMs > 0 && (!f.latencyMatch || req.path.includes(f.latencyMatch))) {
     await new Promise((r) => setTimeout(r, f.latencyMs));
   }
-  if (takes(f.hang, req.path)) return true; // never answered; closed with the server
-  if (takes(f.reset, req.path)) {
+  if (takes(f.hang, req.path, req.method)) return true; // never answered; closed with the server
+  if (takes(f.reset, req.path, req.method)) {
     res.socket?.destroy();
     return true;
   }
-  if (f.status && takes(f.status, req.path)) {
+  if (f.status && takes(f.status, req.path, req.method)) {
     res.writeHead(f.status.code, { 'content-type': 'text/plain' });
     res.end(`simulated ${f.status.code}`);
     return true;
   }
-  if (takes(f.malformed, req.path)) {
+  if (takes(f.malformed, req.path, req.method)) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"result": [ {"truncated');
     return true;

@@ -75,3 +75,18 @@ export function findLeaks(secrets: Record<string, string>, places: Record<string
   }
   return hits;
 }
+
+/** Everything in the bot's state store, as text: values and lists alike. */
+export async function storeContents(w: World): Promise<string> {
+  const { z } = await import('zod');
+  const store = w.bot.store;
+  const out: string[] = [];
+  for (const key of await store.keysWithPrefix('')) {
+    try {
+      out.push(key, JSON.stringify(await store.get(key, z.unknown())));
+    } catch {
+      out.push(key, JSON.stringify(await store.listRecent(key, z.unknown(), 10_000)));
+    }
+  }
+  return out.join('\n');
+}
