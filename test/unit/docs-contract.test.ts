@@ -21,22 +21,29 @@ describe('README configuration table', () => {
   });
 });
 
-describe('Slack manifest', () => {
-  const manifest = parse(readFileSync(new URL('../../manifest/manifest.yml', import.meta.url), 'utf8')) as {
-    features: { slash_commands: Array<{ command: string; url: string; should_escape: boolean }> };
+describe.each([
+  ['manifest.yml', 'http'],
+  ['manifest.socket-mode.yml', 'socket'],
+])('Slack manifest %s', (file, mode) => {
+  const manifest = parse(readFileSync(new URL(`../../manifest/${file}`, import.meta.url), 'utf8')) as {
+    features: { slash_commands: Array<{ command: string; url?: string; should_escape: boolean }> };
     oauth_config: { scopes: { bot: string[] } };
-    settings: { interactivity: { is_enabled: boolean; request_url: string } };
+    settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
   };
+
+  it('is for the transport it names', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(mode === 'socket');
+  });
 
   it('declares the slash command the code listens for, with escaping on', () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([SLASH_COMMAND]);
     expect(manifest.features.slash_commands[0]?.should_escape).toBe(true);
-    expect(manifest.features.slash_commands[0]?.url).toMatch(/\/slack\/events$/);
+    if (mode === 'http') expect(manifest.features.slash_commands[0]?.url).toMatch(/\/slack\/events$/);
   });
 
   it('turns on interactivity at the same endpoint', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
+    if (mode === 'http') expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
   });
 
   it('asks for the scopes of every Web API method the bot calls, and no more', () => {
