@@ -7,6 +7,7 @@ import type { Env } from './config/env-schema.js';
 import type { Logger } from './logging/logger.js';
 import type { BotServices } from './slack/bot-services.js';
 import { createBot, type Bot } from './slack/create-app.js';
+import { startRotationSweeper } from './slack/rotation-sweeper.js';
 import { slackErrorCode } from './slack/slack-error.js';
 import { StoreConnectionLedger } from './store/connection-ledger-store.js';
 import { createStore, type StateStore } from './store/index.js';
@@ -67,9 +68,10 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     password: env.SERVICENOW_PASSWORD,
     timeoutMs: tuning.upstreamTimeoutMs,
   });
+  const audit = new StoreAuditLog(store, logger);
   const rotation = new RotationService({
     repo: new StoreRotationRepository(store),
-    audit: new StoreAuditLog(store, logger),
+    audit,
     keys: {
       getIntegration: () => cloudknox.getIntegration(),
       requestKeyOtp: () => cloudknox.requestKeyOtp(),
@@ -84,6 +86,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     ttlMs: env.ROTATION_REQUEST_TTL_MINUTES * 60_000,
     // The bot's own key is never the one revoked, whatever ServiceNow was found holding.
     protectedAccessKey: env.CLOUDKNOX_ACCESS_KEY,
+    leaseMs: env.ROTATION_LEASE_SECONDS * 1000,
   });
   const services: BotServices = {
     cloudknox,
@@ -103,6 +106,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     },
     ledger: new StoreConnectionLedger(store),
     rotation,
+    audit,
     logger,
   };
   const bot = createBot({
@@ -133,6 +137,12 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     }
     throw err;
   });
+  const stopSweeper = startRotationSweeper({
+    services,
+    client: bot.app.client,
+    log: logger,
+    intervalMs: (env.ROTATION_LEASE_SECONDS * 1000) / 2,
+  });
   logger.info(
     {
       event: 'started',
@@ -148,6 +158,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     port,
     store,
     stop: async () => {
+      stopSweeper();
       await bot.stop();
       await store.close();
     },

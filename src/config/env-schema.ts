@@ -87,6 +87,7 @@ export const envSchema = z
     }),
     CLOUDKNOX_APPROVERS: slackIdList,
     ROTATION_REQUEST_TTL_MINUTES: intInRange(1, 1440, 30),
+    ROTATION_LEASE_SECONDS: intInRange(2, 3600, 60),
     ROTATION_APPROVAL: z
       .enum(['required', 'off'], { error: 'must be "required" or "off"' })
       .optional()

@@ -1,6 +1,7 @@
 import type { AccessControl } from '../access/access-control.js';
 import type { ConnectionLedger } from '../flows/connection-ledger.js';
 import type { CloudKnoxPort, ServiceNowPort } from '../flows/ports.js';
+import type { AuditEvent } from '../flows/rotation/ports.js';
 import type { RotationService } from '../flows/rotation/rotation-service.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -20,5 +21,6 @@ export interface BotServices {
   };
   ledger: ConnectionLedger;
   rotation: RotationService;
+  audit: { recent(limit: number): Promise<AuditEvent[]> };
   logger: Logger;
 }

@@ -10,6 +10,7 @@ export type ParsedCommand =
   | { kind: 'servicenow_save' }
   | { kind: 'keys_show' }
   | { kind: 'keys_rotate'; reason: string | undefined }
+  | { kind: 'audit'; count: number }
   | { kind: 'unknown'; input: string; suggestion: string | undefined };
 
 export const SUBCOMMANDS = [
@@ -19,6 +20,7 @@ export const SUBCOMMANDS = [
   'servicenow save',
   'keys show',
   'keys rotate',
+  'audit',
 ] as const;
 
 const MAX_REASON = 500;
@@ -63,6 +65,9 @@ export function parseCommandText(raw: string | undefined): ParsedCommand {
   const words = text.split(' ');
   const [first, second] = [word(words[0]), word(words[1])];
   if (first === 'help') return { kind: 'help' };
+  if (first === 'audit' && (second === '' || /^\d+$/.test(second))) {
+    return { kind: 'audit', count: Math.min(100, Math.max(1, second ? Number(second) : 20)) };
+  }
   if (first === 'servicenow') {
     if (second === 'show' || second === 'view') return { kind: 'servicenow_show' };
     if (second === 'test') return { kind: 'servicenow_test' };

@@ -12,6 +12,7 @@ const USAGE: Array<[string, string]> = [
   ['servicenow save', 'Save Connection (after a successful test in the last 15 minutes)'],
   ['keys show', 'active access keys, masked, with their age'],
   ['keys rotate [reason]', 'Generate New Key: approval, emailed code, rotation in CloudKnox and ServiceNow'],
+  ['audit [n]', 'the latest n audit events (default 20)'],
   ['help', 'this message'],
 ];
 

@@ -9,6 +9,7 @@ import { parseCommandText, type ParsedCommand } from '../command-text.js';
 import { SLASH_COMMAND } from '../ids.js';
 import { requestLog } from '../request-log.js';
 import type { CommandContext } from './command-context.js';
+import { auditShow } from './audit.js';
 import { keysRotate } from './keys-rotate.js';
 import { keysShow } from './keys-show.js';
 import { servicenowSave } from './servicenow-save.js';
@@ -34,6 +35,7 @@ const ROUTES: Record<Exclude<Kind, 'help' | 'unknown'>, Route> = {
   servicenow_save: { label: 'servicenow save', roles: ['admin'], run: (ctx) => servicenowSave(ctx) },
   keys_show: { label: 'keys show', roles: ['admin', 'approver'], run: (ctx) => keysShow(ctx) },
   keys_rotate: { label: 'keys rotate', roles: ['admin'], run: keysRotate },
+  audit: { label: 'audit', roles: ['admin'], run: auditShow },
 };
 
 export function registerCloudKnoxCommand(app: App, services: BotServices): void {
