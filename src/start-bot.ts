@@ -4,6 +4,7 @@ import { CloudKnoxClient } from './clients/cloudknox/cloudknox-client.js';
 import { normalizeInstanceUrl } from './clients/servicenow/instance-url.js';
 import { ServiceNowClient } from './clients/servicenow/servicenow-client.js';
 import type { Env } from './config/env-schema.js';
+import { toBoltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import type { BotServices } from './slack/bot-services.js';
 import { createBot, type Bot } from './slack/create-app.js';
@@ -36,10 +37,14 @@ export interface BotTuning {
 }
 
 export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {}): Promise<RunningBot> {
+  // Used on the ack path (auth at start-up, user-group lookups before a command is acked): no
+  // retries and a short timeout, so a slow or rate-limiting Slack is a quick "no", not a missed ack.
   const slackClient = new WebClient(env.SLACK_BOT_TOKEN, {
     slackApiUrl: env.SLACK_API_URL,
-    timeout: 10_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    timeout: 1_500,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: toBoltLogger(logger),
   });
   const identity = await slackClient.auth.test().catch((err: unknown) => {
     throw new StartupError(

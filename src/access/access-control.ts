@@ -9,7 +9,14 @@ export type GroupMembers = (groupId: string) => Promise<string[]>;
 export type Role = 'admin' | 'approver';
 
 export type AccessDecision =
-  { allowed: true } | { allowed: false; reason: 'not_listed' | 'group_lookup_failed'; allowedIds: string[] };
+  | { allowed: true }
+  | {
+      allowed: false;
+      reason: 'not_listed' | 'group_lookup_failed';
+      allowedIds: string[];
+      /** Groups Slack could not list, with why (for the log: a misconfigured group shows here). */
+      failedGroups?: Array<{ id: string; error: string }>;
+    };
 
 export interface AccessControlOptions {
   admins: string[];
@@ -37,15 +44,21 @@ export class AccessControl {
   async check(userId: string, roles: Role[]): Promise<AccessDecision> {
     const ids = [...new Set(roles.flatMap((r) => this.idsFor(r)))];
     if (ids.includes(userId)) return { allowed: true };
-    let lookupFailed = false;
-    for (const groupId of ids.filter((id) => id.startsWith('S'))) {
-      try {
-        if ((await this.members(groupId)).has(userId)) return { allowed: true };
-      } catch {
-        lookupFailed = true;
-      }
-    }
-    return { allowed: false, reason: lookupFailed ? 'group_lookup_failed' : 'not_listed', allowedIds: ids };
+    // Groups are asked in parallel: this runs before the command is acked.
+    const groups = ids.filter((id) => id.startsWith('S'));
+    const results = await Promise.all(
+      groups.map((id) =>
+        this.members(id).then(
+          (members) => ({ id, member: members.has(userId) }),
+          (err: unknown) => ({ id, error: errorCode(err) }),
+        ),
+      ),
+    );
+    if (results.some((r) => 'member' in r && r.member)) return { allowed: true };
+    const failedGroups = results.filter((r): r is { id: string; error: string } => 'error' in r);
+    return failedGroups.length > 0
+      ? { allowed: false, reason: 'group_lookup_failed', allowedIds: ids, failedGroups }
+      : { allowed: false, reason: 'not_listed', allowedIds: ids };
   }
 
   private async members(groupId: string): Promise<Set<string>> {
@@ -55,4 +68,11 @@ export class AccessControl {
     this.cache.set(groupId, { members, until: this.now() + this.ttl });
     return members;
   }
+}
+
+function errorCode(err: unknown): string {
+  const data = (err as { data?: { error?: unknown } } | null)?.data;
+  if (data && typeof data.error === 'string') return data.error;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'unknown';
 }

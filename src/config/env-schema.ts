@@ -46,91 +46,104 @@ const intInRange = (min: number, max: number, fallback: number) =>
       error: `must be a whole number from ${min} to ${max}`,
     });
 
-export const envSchema = z
-  .object({
-    SLACK_SIGNING_SECRET: z.string().optional(),
-    SLACK_BOT_TOKEN: required('the bot token, xoxb-…').refine((v) => v.startsWith('xoxb-'), {
-      error: 'must be a bot token starting with xoxb-',
+export const envSchema = z.object({
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_BOT_TOKEN: required('the bot token, xoxb-…').refine((v) => v.startsWith('xoxb-'), {
+    error: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_APP_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.startsWith('xapp-'), {
+      error: 'must be an app-level token starting with xapp- (or unset for HTTP mode)',
+    })
+    .transform((v) => (v ? v : undefined)),
+  PORT: intInRange(0, 65535, 3000),
+  SLACK_API_URL: httpUrl("Slack's Web API base URL")
+    .optional()
+    .transform((v) => {
+      const url = v ?? 'https://slack.com/api/';
+      return url.endsWith('/') ? url : `${url}/`;
     }),
-    SLACK_APP_TOKEN: z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || v === '' || v.startsWith('xapp-'), {
-        error: 'must be an app-level token starting with xapp- (or unset for HTTP mode)',
-      })
-      .transform((v) => (v ? v : undefined)),
-    PORT: intInRange(0, 65535, 3000),
-    SLACK_API_URL: httpUrl("Slack's Web API base URL")
-      .optional()
-      .transform((v) => {
-        const url = v ?? 'https://slack.com/api/';
-        return url.endsWith('/') ? url : `${url}/`;
-      }),
-    CLOUDKNOX_API_URL: httpUrl('the CloudKnox API End Point'),
-    CLOUDKNOX_SERVICE_ACCOUNT_ID: required('the CloudKnox service account ID'),
-    CLOUDKNOX_ACCESS_KEY: required('the service account access key'),
-    CLOUDKNOX_SECRET_KEY: required('the service account secret key'),
-    SERVICENOW_INSTANCE_URL: httpUrl('the ServiceNow instance URL, e.g. https://dev12345.service-now.com'),
-    SERVICENOW_USERNAME: required('the ServiceNow user the bot reads with'),
-    SERVICENOW_PASSWORD: required("that ServiceNow user's password"),
-    SERVICENOW_CONFIG_TABLE: z
-      .string()
-      .optional()
-      .transform((v) => (v?.trim() ? v.trim() : 'x_cloudknox_permissions_config'))
-      .refine((v) => /^[a-z0-9_]+$/.test(v), { error: 'must be a ServiceNow table name (a-z, 0-9, _)' }),
-    SERVICENOW_INTEGRATION_USER: z
-      .string()
-      .optional()
-      .transform((v) => (v?.trim() ? v.trim() : 'cloudknox.endpoint')),
-    CLOUDKNOX_ADMINS: slackIdList.refine((ids) => ids.length > 0, {
-      error: 'is required: comma-separated Slack user IDs (U…/W…) or user-group IDs (S…) of the admins',
+  CLOUDKNOX_API_URL: httpUrl('the CloudKnox API End Point'),
+  CLOUDKNOX_SERVICE_ACCOUNT_ID: required('the CloudKnox service account ID'),
+  CLOUDKNOX_ACCESS_KEY: required('the service account access key'),
+  CLOUDKNOX_SECRET_KEY: required('the service account secret key'),
+  SERVICENOW_INSTANCE_URL: httpUrl('the ServiceNow instance URL, e.g. https://dev12345.service-now.com'),
+  SERVICENOW_USERNAME: required('the ServiceNow user the bot reads with'),
+  SERVICENOW_PASSWORD: required("that ServiceNow user's password"),
+  SERVICENOW_CONFIG_TABLE: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : 'x_cloudknox_permissions_config'))
+    .refine((v) => /^[a-z0-9_]+$/.test(v), { error: 'must be a ServiceNow table name (a-z, 0-9, _)' }),
+  SERVICENOW_INTEGRATION_USER: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : 'cloudknox.endpoint')),
+  CLOUDKNOX_ADMINS: slackIdList.refine((ids) => ids.length > 0, {
+    error: 'is required: comma-separated Slack user IDs (U…/W…) or user-group IDs (S…) of the admins',
+  }),
+  CLOUDKNOX_APPROVERS: slackIdList,
+  ROTATION_REQUEST_TTL_MINUTES: intInRange(1, 1440, 30),
+  ROTATION_LEASE_SECONDS: intInRange(2, 3600, 60),
+  ROTATION_APPROVAL: z
+    .enum(['required', 'off'], { error: 'must be "required" or "off"' })
+    .optional()
+    .transform((v) => v ?? 'required'),
+  APPROVAL_CHANNEL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
+      error: 'must be a channel ID (C… or G…), not a name',
     }),
-    CLOUDKNOX_APPROVERS: slackIdList,
-    ROTATION_REQUEST_TTL_MINUTES: intInRange(1, 1440, 30),
-    ROTATION_LEASE_SECONDS: intInRange(2, 3600, 60),
-    ROTATION_APPROVAL: z
-      .enum(['required', 'off'], { error: 'must be "required" or "off"' })
-      .optional()
-      .transform((v) => v ?? 'required'),
-    APPROVAL_CHANNEL: z
-      .string()
-      .optional()
-      .transform((v) => (v?.trim() ? v.trim() : undefined))
-      .refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
-        error: 'must be a channel ID (C… or G…), not a name',
-      }),
-    REDIS_URL: z
-      .string()
-      .optional()
-      .transform((v) => (v?.trim() ? v.trim() : undefined))
-      .refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
-        error: 'must be a redis:// or rediss:// URL',
-      }),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .optional()
-      .transform((v) => v ?? 'info'),
-  })
-  .superRefine((env, ctx) => {
-    // HTTP mode verifies every request with the signing secret; Socket Mode does not receive HTTP.
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET?.trim()) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
-      });
-    }
-    if (env.ROTATION_APPROVAL === 'required' && env.CLOUDKNOX_APPROVERS.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['CLOUDKNOX_APPROVERS'],
-        message: 'is required while ROTATION_APPROVAL=required: list who may approve key rotations',
-      });
-    }
-  });
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || isRedisUrl(v), {
+      error: 'must be a redis:// or rediss:// URL with a valid port',
+    }),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .transform((v) => v ?? 'info'),
+});
+
+function isRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false; // also a port outside 0–65535: URL refuses it
+  }
+}
+
+/**
+ * Rules between variables. They run on the raw environment even when other variables are invalid,
+ * so one run lists every problem.
+ */
+export function crossFieldProblems(source: Record<string, string | undefined>): Array<[string, string]> {
+  const set = (name: string) => (source[name] ?? '').trim() !== '';
+  const problems: Array<[string, string]> = [];
+  // HTTP mode verifies every request with the signing secret; Socket Mode does not receive HTTP.
+  if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
+    problems.push([
+      'SLACK_SIGNING_SECRET',
+      'is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+    ]);
+  }
+  if ((source.ROTATION_APPROVAL ?? 'required').trim() !== 'off' && !set('CLOUDKNOX_APPROVERS')) {
+    problems.push([
+      'CLOUDKNOX_APPROVERS',
+      'is required while ROTATION_APPROVAL=required: list who may approve key rotations',
+    ]);
+  }
+  return problems;
+}
 
 export type Env = z.output<typeof envSchema>;
 /** The variable names of the public contract, in schema order. */

@@ -25,6 +25,12 @@ export interface ConnectionLedger {
   /** Times of failed tests, newest first, not older than `since`. */
   failedTestsSince(since: number): Promise<number[]>;
   recordSave(save: SaveRecord): Promise<void>;
+  /**
+   * One test at a time, across replicas: without this, parallel tests could each pass the
+   * cool-down check and together lock the ServiceNow user out. False when one is running.
+   */
+  beginTest(owner: string): Promise<boolean>;
+  endTest(owner: string): Promise<void>;
 }
 
 export const TEST_WINDOW_MS = 15 * 60_000;

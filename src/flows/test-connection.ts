@@ -60,10 +60,16 @@ async function settle(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
 export async function testConnection(deps: TestConnectionDeps): Promise<ConnectionTestReport> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const [toServiceNow, user, toCloudKnox] = await Promise.all([
+  // The two ServiceNow reads run one after the other: if the bot's login is refused, the second is
+  // skipped, because every failed login counts towards locking the bot's ServiceNow user out.
+  const servicenowChecks = (async (): Promise<[CheckOutcome, CheckOutcome]> => {
+    const user = await settle(() => checkIntegrationUser(deps));
+    if (user.kind === 'error' && isLoginRefusal(user.error)) return [user, user];
+    return [user, await settle(() => checkServiceNowToCloudKnox(deps))];
+  })();
+  const [toServiceNow, [user, toCloudKnox]] = await Promise.all([
     settle(() => checkCloudKnoxToServiceNow(deps)),
-    settle(() => checkIntegrationUser(deps)),
-    settle(() => checkServiceNowToCloudKnox(deps)),
+    servicenowChecks,
   ]);
   const checks = {
     cloudknox_to_servicenow: toServiceNow,
@@ -75,6 +81,11 @@ export async function testConnection(deps: TestConnectionDeps): Promise<Connecti
     ok: Object.values(checks).every((c) => c.kind === 'ok'),
     durationMs: now() - started,
   };
+}
+
+function isLoginRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SERVICENOW_AUTH_FAILED' || code === 'SERVICENOW_MFA_REQUIRED';
 }
 
 async function checkCloudKnoxToServiceNow(deps: TestConnectionDeps): Promise<CheckOutcome> {

@@ -55,7 +55,11 @@ const ALIASES: Record<string, string> = {
 };
 
 function word(w: string | undefined): string {
-  const lower = (w ?? '').toLowerCase().replace(/^[-—]+(?=[a-z])/, '');
+  // Quotes around a word ('servicenow' "test") come from pasting; they are not part of it.
+  const lower = (w ?? '')
+    .toLowerCase()
+    .replace(/^["']+|["']+$/g, '')
+    .replace(/^[-—]+(?=[a-z])/, '');
   return ALIASES[lower] ?? ALIASES[(w ?? '').toLowerCase()] ?? lower;
 }
 
@@ -68,13 +72,16 @@ export function parseCommandText(raw: string | undefined): ParsedCommand {
   if (first === 'audit' && (second === '' || /^\d+$/.test(second))) {
     return { kind: 'audit', count: Math.min(100, Math.max(1, second ? Number(second) : 20)) };
   }
-  if (first === 'servicenow') {
+  // Subcommands without arguments take no extra words: `servicenow save now please` is a typo or
+  // a misunderstanding, and a security tool should ask rather than guess.
+  const exact = words.length === 2;
+  if (first === 'servicenow' && exact) {
     if (second === 'show' || second === 'view') return { kind: 'servicenow_show' };
     if (second === 'test') return { kind: 'servicenow_test' };
     if (second === 'save') return { kind: 'servicenow_save' };
   }
   if (first === 'keys') {
-    if (second === 'show' || second === 'list') return { kind: 'keys_show' };
+    if ((second === 'show' || second === 'list') && exact) return { kind: 'keys_show' };
     if (second === 'rotate') return { kind: 'keys_rotate', reason: cleanReason(words.slice(2).join(' ')) };
   }
   return { kind: 'unknown', input: echo(text), suggestion: suggest(`${first} ${second}`.trim()) };
@@ -97,11 +104,16 @@ function echo(text: string): string {
 function suggest(typed: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of SUBCOMMANDS) {
-    // A lone word ("servicenow") is compared with the group name too, so it still finds its group.
-    const group = name.split(' ')[0] ?? '';
+    // A lone word is also compared with each word of the subcommand: "servicenow" finds its group,
+    // "test" finds "servicenow test".
+    const [group = '', verb = ''] = name.split(' ');
     const d = typed.includes(' ')
       ? distance(typed, name)
-      : Math.min(distance(typed, name), distance(typed, group) + 1);
+      : Math.min(
+          distance(typed, name),
+          distance(typed, group) + 1,
+          verb ? distance(typed, verb) + 1 : Infinity,
+        );
     if (!best || d < best.distance) best = { name, distance: d };
   }
   return best && best.distance <= Math.max(3, Math.floor(best.name.length / 3)) ? best.name : undefined;

@@ -20,7 +20,10 @@ const KEYS = {
   lastSuccess: 'connection:last-successful-test',
   failures: 'connection:failed-tests',
   lastSave: 'connection:last-save',
+  running: 'connection:test-running',
 };
+// Longer than any test can take (three checks, each bounded by the client timeouts).
+const RUNNING_MS = 60_000;
 // Kept a little longer than the window they matter for; they are useless after it.
 const KEEP_MS = 2 * TEST_WINDOW_MS;
 
@@ -28,8 +31,21 @@ export class StoreConnectionLedger implements ConnectionLedger {
   constructor(private readonly store: StateStore) {}
 
   async recordTest(result: TestRecord): Promise<void> {
-    if (result.ok) await this.store.set(KEYS.lastSuccess, stripUndefined(result), KEEP_MS);
-    else await this.store.pushCapped(KEYS.failures, result.at, 20, KEEP_MS);
+    if (result.ok) {
+      await this.store.set(KEYS.lastSuccess, stripUndefined(result), KEEP_MS);
+      return;
+    }
+    await this.store.pushCapped(KEYS.failures, result.at, 20, KEEP_MS);
+    // A newer failed test means the connection is no longer known to be good: nothing to save.
+    await this.store.delete(KEYS.lastSuccess);
+  }
+
+  beginTest(owner: string): Promise<boolean> {
+    return this.store.acquireLease(KEYS.running, owner, RUNNING_MS);
+  }
+
+  async endTest(owner: string): Promise<void> {
+    await this.store.releaseLease(KEYS.running, owner);
   }
 
   lastSuccessfulTest(): Promise<TestRecord | undefined> {

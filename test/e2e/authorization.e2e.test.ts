@@ -47,4 +47,19 @@ describe('who may run commands', () => {
     const res = await keysShow(world, 'U0IMPOSTR1');
     expect(res.body).toContain('Only CloudKnox admins or CloudKnox approvers can run');
   });
+
+  it.each([
+    ['slow', (w: World) => ((w.slack.faults.latencyMs = 2500), (w.slack.faults.latencyMatch = 'usergroups'))],
+    [
+      'rate-limiting',
+      (w: World) => w.slack.failNext('usergroups.users.list', 'ratelimited', { retryAfter: 4 }),
+    ],
+    ['failing', (w: World) => (w.slack.faults.status = { code: 500, match: 'usergroups' })],
+  ])("a %s group lookup is still a clear refusal within Slack's 3 s", async (_name, arrange) => {
+    world = await startWorld({ env: { CLOUDKNOX_ADMINS: SLACK_SEED.groups.secAdmins } });
+    arrange(world);
+    const res = await keysShow(world, SLACK_SEED.users.admin);
+    expect(res.timedOut).toBe(false);
+    expect(res.body).toContain("couldn't check your user-group membership");
+  });
 });

@@ -136,7 +136,7 @@ describe('the Integration tab in Slack', () => {
     const fourth = await command(world, admin, 'servicenow test');
     expect(fourth.body).toContain('Test Connection is paused until');
     expect(fourth.body).toContain('3 tests failed in the last 15 minutes');
-    expect(fourth.body).toContain('lock that user out');
+    expect(fourth.body).toContain('lock users out');
     await new Promise((r) => setTimeout(r, 200));
     expect(channelMessages(world)).toHaveLength(3);
   });
@@ -159,5 +159,69 @@ describe('the Integration tab in Slack', () => {
     expect(
       world.slack.calls.some((c) => c.method === 'chat.postMessage' && c.response.error === 'not_in_channel'),
     ).toBe(true);
+  });
+
+  it('runs one test at a time: parallel tests are told one is running, so failures cannot pile up', async () => {
+    world = await startWorld();
+    world.sims.cloudknox.setIntegration({ password: 'wrong' }); // every test fails CloudKnox's login
+    world.sims.servicenow.faults.latencyMs = 300;
+    const acks = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(() =>
+        world.slack.driver.slashCommand({ userId: admin, channelId: secops, text: 'servicenow test' }),
+      ),
+    );
+    expect(acks.filter((a) => a.body.includes('already running'))).toHaveLength(5);
+    await eventually(() => (channelMessages(world).length === 1 ? true : undefined));
+    world.sims.servicenow.faults.latencyMs = 0;
+    expect(world.sims.servicenow.getUser('cloudknox.endpoint')?.lockedOut).toBe(false);
+  });
+
+  it('a result Slack will not post still reaches the user, and a failed test still counts', async () => {
+    world = await startWorld();
+    world.sims.servicenow.setUser('cloudknox.endpoint', { lockedOut: true });
+    for (let i = 0; i < 3; i++) {
+      world.slack.failNext('chat.postMessage', 'restricted_action');
+      const before = world.slack.responseUrlPosts.length;
+      await command(world, admin, 'servicenow test');
+      await eventually(() => (world.slack.responseUrlPosts.length >= before + 2 ? true : undefined));
+    }
+    const note = ephemeralFor(world, admin).find((m) => visibleText(m).includes('restricted_action'));
+    expect(visibleText(note)).toContain('answered through the command');
+    const fourth = await command(world, admin, 'servicenow test');
+    expect(fourth.body).toContain('paused');
+  });
+
+  it('save is refused when a newer test failed', async () => {
+    world = await startWorld();
+    await command(world, admin, 'servicenow test');
+    await eventually(() =>
+      channelMessages(world).find((m) => buttons(m).includes(ACTION_IDS.saveConnection)),
+    );
+    world.sims.servicenow.setConfigRecord({ access_key: 'AKSTALEKEY00000WXYZ' });
+    await command(world, admin, 'servicenow test');
+    await eventually(() =>
+      channelMessages(world).find((m) => visibleText(m).includes('Connection test failed')),
+    );
+    await command(world, admin, 'servicenow save');
+    const reply = await eventually(() =>
+      ephemeralFor(world, admin).find((m) => visibleText(m).includes('Not saved')),
+    );
+    expect(visibleText(reply)).toContain('needs a successful Test Connection');
+    expect(world.sims.cloudknox.integration()?.savedOn ?? null).toBeNull();
+  });
+
+  it('upstream text in the saved message cannot ping the channel', async () => {
+    world = await startWorld();
+    await command(world, admin, 'servicenow test');
+    await eventually(() =>
+      channelMessages(world).find((m) => buttons(m).includes(ACTION_IDS.saveConnection)),
+    );
+    world.sims.cloudknox.setIntegration({ endpoint: `${world.sims.servicenow.url}/<!channel>` });
+    await command(world, admin, 'servicenow save');
+    const saved = await eventually(() =>
+      channelMessages(world).find((m) => visibleText(m).includes('Connection saved')),
+    );
+    expect(visibleText(saved)).toContain('&lt;!channel&gt;');
+    expect(visibleText(saved)).not.toContain('<!channel>');
   });
 });

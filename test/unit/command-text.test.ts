@@ -64,6 +64,13 @@ const CASES: Array<[string, Expect]> = [
   ['servicenow test\u0000\u0007', 'servicenow_test'],
   ['\u200bservicenow test', 'servicenow_test'],
   ['😀'.repeat(2000), 'unknown'],
+  ['test', { suggestion: 'servicenow test' }],
+  ['save', { suggestion: 'servicenow save' }],
+  ['\u2019servicenow\u2019 \u201ctest\u201d', 'servicenow_test'],
+  ['servicenow save please use https://evil.example', { suggestion: 'servicenow save' }],
+  ['keys show everything', { suggestion: 'keys show' }],
+  ['audit', 'audit'],
+  ['audit 5', 'audit'],
 ];
 
 describe('parseCommandText', () => {
@@ -86,6 +93,12 @@ describe('parseCommandText', () => {
   it('caps a rotation reason at 500 characters', () => {
     const parsed = parseCommandText(`keys rotate ${'r'.repeat(4000)}`);
     expect(parsed.kind === 'keys_rotate' && parsed.reason?.length).toBe(500);
+  });
+
+  it('reads how many audit events to list, within 1 to 100', () => {
+    expect(parseCommandText('audit')).toEqual({ kind: 'audit', count: 20 });
+    expect(parseCommandText('audit 5')).toEqual({ kind: 'audit', count: 5 });
+    expect(parseCommandText('audit 1000')).toEqual({ kind: 'audit', count: 100 });
   });
 
   it('suggests nothing for text that resembles no subcommand', () => {

@@ -42,6 +42,8 @@ describe('saving', () => {
       lastSuccessfulTest: async () => last,
       failedTestsSince: async () => [],
       recordSave: async (s) => void saves.push(s),
+      beginTest: async () => true,
+      endTest: async () => undefined,
     };
     let calls = 0;
     const cloudknox = { saveIntegration: async () => (calls++, {} as never) };

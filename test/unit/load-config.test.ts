@@ -63,6 +63,17 @@ describe('loadConfig', () => {
     expect(all).toContain('CLOUDKNOX_ADMINS must be comma-separated Slack user IDs');
   });
 
+  it('lists every problem in one run, including the rules between variables', () => {
+    const r = loadConfig({ REDIS_URL: 'redis://:canarypw@127.0.0.1:99999999' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const names = r.problems.map((p) => p.split(' ')[0]);
+    expect(names).toContain('SLACK_SIGNING_SECRET');
+    expect(names).toContain('CLOUDKNOX_APPROVERS');
+    expect(names).toContain('REDIS_URL');
+    expect(r.problems.join('\n')).not.toContain('canarypw');
+  });
+
   it('needs a signing secret in HTTP mode but not in Socket Mode', () => {
     const { SLACK_SIGNING_SECRET: _s, ...noSecret } = valid;
     const http = loadConfig(noSecret);

@@ -60,7 +60,7 @@ describe('testConnection', () => {
     expect(shown).not.toContain('AKCK7Q2M9XW4PL8ZBHCN');
   });
 
-  it('runs the checks in parallel', async () => {
+  it('runs CloudKnox alongside ServiceNow, but the two ServiceNow reads one at a time', async () => {
     let inFlight = 0;
     let peak = 0;
     const slow = <T>(v: T) =>
@@ -83,7 +83,27 @@ describe('testConnection', () => {
         },
       }),
     );
-    expect(peak).toBe(4);
+    expect(peak).toBe(3);
+  });
+
+  it("makes only one ServiceNow login attempt when the bot's login is refused", async () => {
+    let configReads = 0;
+    const refused = new UpstreamError({
+      code: 'SERVICENOW_AUTH_FAILED',
+      service: 'servicenow',
+      status: 401,
+      message: 'ServiceNow rejected the login of "bot"',
+    });
+    const report = await testConnection(
+      world({
+        servicenow: {
+          getUserByName: async () => Promise.reject(refused),
+          getConfigRecord: async () => (configReads++, record),
+        },
+      }),
+    );
+    expect(configReads).toBe(0);
+    expect(report.checks.servicenow_to_cloudknox).toEqual({ kind: 'error', error: refused });
   });
 
   it('reports a stale key with both keys masked side by side and no Save button', async () => {

@@ -191,12 +191,17 @@ export class RotationService {
       } catch (error) {
         return await this.codeFailed(id, by, req, error);
       }
+      // Fix (rotation-service tests): claim the rotation before the request turns `rotating`, so a
+      // recovery sweep (recoverInterrupted) never rolls back a rotation that is about to start here.
+      // rotate() keeps this lease (same owner: its renewals succeed) and releases it when done.
+      await this.deps.repo.acquireLease(`rotation:${id}`, this.owner, this.leaseMs).catch(() => false);
       const created = await this.apply(id, by, () => ({
         type: 'key_created',
         newAccessKey: key.accessKey,
         at: this.now(),
       }));
       if (!created.ok) {
+        await this.deps.repo.releaseLease(`rotation:${id}`, this.owner).catch(() => undefined); // Fix (as above)
         // The request moved on meanwhile (it cannot in practice while we hold the lease): undo the key.
         await this.deps.keys.revokeKey(key.accessKey).catch(() => undefined);
         return { kind: 'refused', refusal: created.refusal, req: created.req };

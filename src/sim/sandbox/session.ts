@@ -138,7 +138,10 @@ export class SandboxSession {
   }
 
   private switchChannel(name: string): void {
-    const channel = this.world.slack.workspace.resolveChannel(name.replace(/^#/, ''));
+    const ref = name.trim();
+    const channel = this.world.slack.workspace.resolveChannel(
+      /^[CGD][A-Z0-9]+$/.test(ref) ? ref : `#${ref.replace(/^#/, '')}`,
+    );
     if (!channel) {
       this.print(`No channel ${name}. Try #secops or #random.`);
       return;
@@ -148,6 +151,14 @@ export class SandboxSession {
   }
 
   private async slash(command: string, text: string): Promise<void> {
+    // Slack itself answers for commands no installed app declares; only /cloudknox is installed here.
+    if (command.toLowerCase() !== '/cloudknox') {
+      this.print(
+        `(Slack) ${command} is not a valid command. In this workspace only /cloudknox is installed.`,
+      );
+      return;
+    }
+    command = '/cloudknox';
     const res = await this.world.slack.driver.slashCommand({
       userId: this.userId,
       channelId: this.channelId,
@@ -168,7 +179,12 @@ export class SandboxSession {
 
   private async press(n: number): Promise<void> {
     const b = this.buttons.get(n);
-    if (!b) throw new Error(`There is no button [${n}] on screen.`);
+    if (!b)
+      throw new Error(
+        Number.isNaN(n)
+          ? 'Press takes a button number or label, e.g. press 1 or press Approve.'
+          : `There is no button [${n}] on screen.`,
+      );
     await this.world.slack.driver.blockAction({
       userId: this.userId,
       channelId: b.channelId,

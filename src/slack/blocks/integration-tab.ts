@@ -2,13 +2,14 @@ import type { KnownBlock } from '@slack/types';
 import type { Integration } from '../../flows/ports.js';
 import { HIDDEN, maskAccessKey } from '../../masking.js';
 import { SLASH_COMMAND } from '../ids.js';
-import { code, escapeMrkdwn } from '../mrkdwn.js';
+import { clip, code, escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from './format.js';
 import type { SlackMessage } from './types.js';
 
 /** Field label → value, as the CloudKnox Integration tab names them. Values are mrkdwn. */
+/** Slack caps a field at 2000 characters; upstream values are cut rather than rejected. */
 function field(label: string, value: string) {
-  return { type: 'mrkdwn' as const, text: `*${label}*\n${value}` };
+  return { type: 'mrkdwn' as const, text: clip(`*${label}*\n${value}`, 1990) };
 }
 
 /**
@@ -48,7 +49,9 @@ export function integrationTabMessage(integration: Integration): SlackMessage {
     },
   ];
   return {
-    text: `CloudKnox ServiceNow integration: ${integration.endpoint}, access key ${maskAccessKey(integration.accessKey)}`,
+    text: clip(
+      `CloudKnox ServiceNow integration: ${escapeMrkdwn(integration.endpoint)}, access key ${maskAccessKey(integration.accessKey)}`,
+    ),
     blocks,
   };
 }

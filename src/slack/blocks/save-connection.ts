@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { SaveOutcome } from '../../flows/save-connection.js';
 import { maskAccessKey } from '../../masking.js';
 import { SLASH_COMMAND } from '../ids.js';
-import { code } from '../mrkdwn.js';
+import { code, escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from './format.js';
 import type { SlackMessage } from './types.js';
 
@@ -25,7 +25,7 @@ export function saveRefusedMessage(outcome: Extract<SaveOutcome, { kind: 'refuse
 /** Posted in the channel when the connection was saved from the command. */
 export function savedMessage(outcome: Extract<SaveOutcome, { kind: 'saved' }>, by: string): SlackMessage {
   const i = outcome.integration;
-  const text = `:white_check_mark: Connection saved by <@${by}> at ${slackDate(outcome.at)}: ServiceNow ${i.endpoint} as ${code(i.username)}, Access Key ${maskAccessKey(i.accessKey)} (tested by <@${outcome.test.by}> at ${slackDate(outcome.test.at)}).`;
+  const text = `:white_check_mark: Connection saved by <@${by}> at ${slackDate(outcome.at)}: ServiceNow ${escapeMrkdwn(i.endpoint)} as ${code(i.username)}, Access Key ${maskAccessKey(i.accessKey)} (tested by <@${outcome.test.by}> at ${slackDate(outcome.test.at)}).`;
   return { text, blocks: [section(text)] };
 }
 

@@ -57,7 +57,10 @@ export function registerCloudKnoxCommand(app: App, services: BotServices): void 
     try {
       const decision = await services.access.check(command.user_id, route.roles);
       if (!decision.allowed) {
-        log.info({ event: 'access_refused', reason: decision.reason }, 'command refused');
+        log.info(
+          { event: 'access_refused', reason: decision.reason, failedGroups: decision.failedGroups },
+          'command refused',
+        );
         return await trackedAck({
           response_type: 'ephemeral',
           ...accessRefusedMessage(decision, route.label, route.roles),

@@ -105,6 +105,11 @@ async function answer(
     return;
   }
   if (outcome.kind !== 'key_created') return;
+  // Fix (issue 5 replica tests): start the rotation, which renews its lease, BEFORE the Slack calls
+  // below. Awaiting a slow Slack first let the lease taken in verifyCode lapse while the request was
+  // `rotating`, and another replica's sweeper rolled back this live rotation as "interrupted".
+  const rotating = services.rotation.rotate(outcome.req, outcome.key);
+  rotating.catch(() => undefined); // awaited below; no unhandled rejection while Slack answers
   const working = otpWorkingView(
     id,
     'Code accepted. New key created; checking it and switching ServiceNow to it…',
@@ -112,7 +117,7 @@ async function answer(
   if (ack) await ack({ response_action: 'update', view: working });
   else await updateView(client, log, viewId, working);
   await updateCard(client, log, outcome.req);
-  const final = await services.rotation.rotate(outcome.req, outcome.key);
+  const final = await rotating;
   log.info(
     { event: 'rotation_finished', requestId: id, state: final.state, step: final.failedStep },
     'rotation finished',
