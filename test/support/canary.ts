@@ -36,6 +36,9 @@ export function secretsOf(world: World, extra: Record<string, string> = {}): Rec
     'CloudKnox bot secret key': s.cloudknox.bot.secretKey,
     'ServiceNow bot password': s.servicenow.botPassword,
     'ServiceNow integration password': s.servicenow.integrationPassword,
+    // A leaked Authorization header would show as base64 of these (findLeaks checks base64 forms).
+    'ServiceNow bot Basic auth': `${s.servicenow.botUsername}:${s.servicenow.botPassword}`,
+    'ServiceNow integration Basic auth': `${s.servicenow.integrationUsername}:${s.servicenow.integrationPassword}`,
     'Slack bot token': world.rawEnv.SLACK_BOT_TOKEN!,
     'Slack signing secret': world.rawEnv.SLACK_SIGNING_SECRET!,
     ...extra,
