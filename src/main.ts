@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'stopping', signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // The bot drains acked work for up to 10 s; past 15 s something is stuck.
+    const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     running.stop().then(
       () => logger.info({ event: 'stopped' }, 'stopped'),

@@ -5,6 +5,8 @@ import { errorSummary } from '../logging/error-summary.js';
 import type { BotServices } from './bot-services.js';
 import { registerListeners } from './listeners.js';
 import { createTransport, type SlackMode } from './receivers.js';
+import { InFlight } from './in-flight.js';
+import { ackUnknownInteractions } from './known-ids.js';
 import { installRequestLogger } from './request-log.js';
 
 export interface SlackSettings {
@@ -25,7 +27,8 @@ export interface Bot {
   mode: SlackMode;
   /** Listens on `port` (0 = a free port) and resolves with the bound port. */
   start(port: number): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /** Stops taking requests, then waits up to `drainMs` for work already acked. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -63,7 +66,10 @@ export function createBot(opts: {
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     },
   });
+  const inFlight = new InFlight();
   installRequestLogger(app, services.logger);
+  inFlight.install(app);
+  ackUnknownInteractions(app, services.logger);
   registerListeners(app, services);
   app.error(async (error) => {
     const log = services.logger;
@@ -74,6 +80,15 @@ export function createBot(opts: {
     app,
     mode: transport.mode,
     start: async (port) => ({ port: await transport.start(port) }),
-    stop: () => transport.stop(),
+    // Stop taking requests first, then let work already acked finish (bounded), then return.
+    stop: async (drainMs = 10_000) => {
+      await transport.stop();
+      const drained = await inFlight.drain(drainMs);
+      if (!drained)
+        services.logger.warn(
+          { event: 'stop_timeout', inFlight: inFlight.size },
+          'stopped with work still in flight',
+        );
+    },
   };
 }

@@ -131,6 +131,37 @@ describe('npm start against the emulator and simulators', () => {
   });
 });
 
+describe('SIGTERM', () => {
+  it('stops taking requests, lets an acked test finish and post its result, then exits 0', async () => {
+    const replica = await startMain(env());
+    slack.appUrl = `http://127.0.0.1:${replica.port}/slack/events`;
+    sims.cloudknox.faults.latencyMs = 1500;
+    try {
+      const before = slack.calls.filter((c) => c.method === 'chat.postMessage').length;
+      const ack = await slack.driver.slashCommand({
+        userId: SLACK_SEED.users.admin,
+        channelId: SLACK_SEED.channels.secops,
+        text: 'servicenow test',
+      });
+      expect(ack.status).toBe(200);
+      replica.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      // No new requests once stopping.
+      const refused = await fetch(`http://127.0.0.1:${replica.port}/healthz`).then(
+        () => false,
+        () => true,
+      );
+      expect(refused).toBe(true);
+      expect(await replica.exited).toBe(0);
+      expect(slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBe(before + 1);
+      expect(replica.lines.some((l) => l.includes('"event":"stopped"'))).toBe(true);
+    } finally {
+      sims.cloudknox.faults.latencyMs = 0;
+      slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+    }
+  }, 30_000);
+});
+
 describe('npm start with bad configuration', () => {
   it('exits non-zero with one line per bad variable, naming it and never echoing a value', async () => {
     const p = spawnMain({
