@@ -581,12 +581,12 @@ describe('RotationService.rotate: all or nothing', () => {
     expect(h.sn.record.accessKey).toBe(NEW_KEY);
   });
 
-  it('revokes the key ServiceNow actually held when it differs from the one at request time', async () => {
+  it('revokes both the key ServiceNow held and the one CloudKnox showed when they differ', async () => {
     const h = await harness();
     const { req, key } = await withNewKey(h);
     h.sn.record.accessKey = 'AKCKSTALESTALE00WXYZ';
     await h.service.rotate(req, key);
-    expect(h.ck.revoked).toEqual(['AKCKSTALESTALE00WXYZ']);
+    expect(h.ck.revoked).toEqual(['AKCKSTALESTALE00WXYZ', OLD_KEY]);
   });
 
   it('a recovery sweep between the new key and the rotation leaves the live rotation alone', async () => {

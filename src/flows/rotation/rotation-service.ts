@@ -330,7 +330,11 @@ export class RotationService {
     } catch (error) {
       return this.rollBack(req, key, 'read_servicenow', error);
     }
-    const replaced = record.accessKey || req.oldAccessKey;
+    // The keys being replaced: what ServiceNow held and what CloudKnox showed when the request was
+    // made. Usually one key; if ServiceNow held a stale one, both go, so only the new key stays.
+    const replaced = [...new Set([record.accessKey, req.oldAccessKey])].filter(
+      (k) => k && k !== key.accessKey,
+    );
     try {
       const written = await servicenow.updateConfigRecord(configTable, record.sysId, {
         access_key: key.accessKey,
@@ -345,14 +349,16 @@ export class RotationService {
     }
     await this.audit(req, req.requestedBy, 'servicenow_updated');
     let oldKeyStillActive = false;
-    if (replaced && replaced !== key.accessKey) {
-      if (replaced === this.deps.protectedAccessKey) oldKeyStillActive = true;
-      else {
-        try {
-          await keys.revokeKey(replaced);
-        } catch {
-          oldKeyStillActive = true;
-        }
+    for (const old of replaced) {
+      if (old === this.deps.protectedAccessKey) {
+        oldKeyStillActive = true;
+        continue;
+      }
+      try {
+        await keys.revokeKey(old);
+      } catch (error) {
+        // A stale key CloudKnox no longer knows is already gone; anything else is left for a person.
+        if (upstreamCodeOf(error) !== 'KEY_NOT_FOUND') oldKeyStillActive = true;
       }
     }
     const done = await this.apply(req.id, req.requestedBy, () => ({
