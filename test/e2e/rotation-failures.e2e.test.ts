@@ -258,7 +258,8 @@ describe('a rotation that fails part-way keeps the old key (acceptance 2)', () =
     const ack = await submitCode(w, form, w.sims.cloudknox.lastOtp()!);
     expect(ack.json).toMatchObject({ response_action: 'errors' });
     const error = w.slack.viewErrors(form.id)?.[INPUT_IDS.otp.block] ?? '';
-    expect(error).toContain('nothing was changed');
+    expect(error).toContain('CloudKnox did not confirm a new key');
+    expect(error).toContain('keys show'); // how to check whether CloudKnox created one anyway
     expect(error).toMatch(/create key|creat(e|ing) the (new )?key/i);
     expect(error).toContain('500');
     await expectOldKeyKept(w, before, { newKeyCreated: false });
