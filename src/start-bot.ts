@@ -1,6 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { AccessControl } from './access/access-control.js';
 import { CloudKnoxClient } from './clients/cloudknox/cloudknox-client.js';
+import { OutboundPolicy, type ResolveFunction } from './clients/outbound-policy.js';
 import { normalizeInstanceUrl } from './clients/servicenow/instance-url.js';
 import { ServiceNowClient } from './clients/servicenow/servicenow-client.js';
 import type { Env } from './config/env-schema.js';
@@ -34,9 +35,20 @@ export class StartupError extends Error {
 /** Knobs that are not part of the public environment: tests shorten timeouts with them. */
 export interface BotTuning {
   upstreamTimeoutMs?: number;
+  /** The DNS resolver behind the outbound policy's address check (tests map names to addresses). */
+  resolve?: ResolveFunction;
 }
 
 export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {}): Promise<RunningBot> {
+  // Where CloudKnox and ServiceNow credentials may be sent (src/clients/outbound-policy.ts).
+  const outbound = new OutboundPolicy({
+    allowInsecureLoopback: env.ALLOW_INSECURE_LOOPBACK,
+    allowPrivateNetworks: env.ALLOW_PRIVATE_NETWORKS,
+    servicenowAllowedHosts: env.SERVICENOW_ALLOWED_HOSTS,
+    resolve: tuning.resolve,
+  });
+  const servicenowUrl = normalizeInstanceUrl(env.SERVICENOW_INSTANCE_URL);
+  await refuseDisallowedUpstreams(outbound, env.CLOUDKNOX_API_URL, servicenowUrl);
   // Used on the ack path (auth at start-up, user-group lookups before a command is acked): no
   // retries and a short timeout, so a slow or rate-limiting Slack is a quick "no", not a missed ack.
   const slackClient = new WebClient(env.SLACK_BOT_TOKEN, {
@@ -51,7 +63,6 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       `Slack rejected SLACK_BOT_TOKEN or could not be reached (${slackErrorCode(err) ?? 'no answer'}); check the token and SLACK_API_URL`,
     );
   });
-  const servicenowUrl = normalizeInstanceUrl(env.SERVICENOW_INSTANCE_URL);
   // Redis down at start is not fatal: /readyz says not ready and the store reconnects by itself.
   const store = await createStore({
     redisUrl: env.REDIS_URL,
@@ -66,12 +77,14 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
     accessKey: env.CLOUDKNOX_ACCESS_KEY,
     secretKey: env.CLOUDKNOX_SECRET_KEY,
     timeoutMs: tuning.upstreamTimeoutMs,
+    outbound,
   });
   const servicenow = new ServiceNowClient({
     instanceUrl: servicenowUrl,
     username: env.SERVICENOW_USERNAME,
     password: env.SERVICENOW_PASSWORD,
     timeoutMs: tuning.upstreamTimeoutMs,
+    outbound,
   });
   const audit = new StoreAuditLog(store, logger);
   const rotation = new RotationService({
@@ -84,7 +97,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       createKey: (input) => cloudknox.createKey(input),
       revokeKey: (accessKey) => cloudknox.revokeKey(accessKey),
       verifyCredentials: (key) =>
-        CloudKnoxClient.verifyCredentials(env.CLOUDKNOX_API_URL, key, tuning.upstreamTimeoutMs),
+        CloudKnoxClient.verifyCredentials(env.CLOUDKNOX_API_URL, key, tuning.upstreamTimeoutMs, outbound),
     },
     servicenow,
     configTable: env.SERVICENOW_CONFIG_TABLE,
@@ -166,6 +179,27 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       stopSweeper();
       await bot.stop();
       await store.close();
+      outbound.destroy();
     },
   };
+}
+
+/**
+ * The config check (env-schema.ts) already refused plain http, hosts off the ServiceNow allowlist and
+ * internal IP literals; this repeats it on the URLs the clients will use and resolves the host names
+ * once, so a name that points inside the network stops the bot here, naming the variable.
+ */
+async function refuseDisallowedUpstreams(
+  outbound: OutboundPolicy,
+  cloudknoxUrl: string,
+  servicenowUrl: string,
+): Promise<void> {
+  const targets = [
+    ['CLOUDKNOX_API_URL', 'cloudknox', cloudknoxUrl],
+    ['SERVICENOW_INSTANCE_URL', 'servicenow', servicenowUrl],
+  ] as const;
+  for (const [name, service, url] of targets) {
+    const problem = outbound.urlProblem(service, url) ?? (await outbound.resolvedProblem(url));
+    if (problem) throw new StartupError(`config error: ${name} ${problem.text}`);
+  }
 }

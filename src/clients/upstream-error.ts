@@ -36,6 +36,11 @@ export class UpstreamError extends Error {
   readonly upstreamCode: string | undefined;
   /** Seconds the upstream asked us to wait (Retry-After), when it said. */
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * How many times the request was sent, retries included (0: refused before sending by the
+   * outbound policy), when the error came from an answer or a transport failure.
+   */
+  readonly attempts: number | undefined;
 
   constructor(init: {
     code: UpstreamErrorCode;
@@ -44,6 +49,7 @@ export class UpstreamError extends Error {
     status?: number | undefined;
     upstreamCode?: string | undefined;
     retryAfterSeconds?: number | undefined;
+    attempts?: number | undefined;
   }) {
     super(init.message);
     this.code = init.code;
@@ -51,6 +57,7 @@ export class UpstreamError extends Error {
     this.status = init.status;
     this.upstreamCode = init.upstreamCode;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.attempts = init.attempts;
   }
 }
 

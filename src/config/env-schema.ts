@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  DEFAULT_SERVICENOW_ALLOWED_HOSTS,
+  hostPatternProblem,
+  OutboundPolicy,
+} from '../clients/outbound-policy.js';
+import { normalizeInstanceUrl } from '../clients/servicenow/instance-url.js';
 
 /**
  * The public environment contract (DESIGN §6). The README's configuration table documents exactly
@@ -36,6 +42,20 @@ const slackIdList = z
   .refine((ids) => ids.every((id) => /^[UWS][A-Z0-9]{2,}$/.test(id)), {
     error: 'must be comma-separated Slack user IDs (U…/W…) or user-group IDs (S…), never names',
   });
+
+/** `true` or `false` (any case); unset or empty is `false`. */
+const flag = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').trim().toLowerCase())
+  .refine((v) => v === '' || v === 'true' || v === 'false', { error: 'must be true or false' })
+  .transform((v) => v === 'true');
+
+const hostList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 
 const intInRange = (min: number, max: number, fallback: number) =>
   z
@@ -81,6 +101,19 @@ export const envSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v?.trim() ? v.trim() : 'cloudknox.endpoint')),
+  SERVICENOW_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => {
+      const list = hostList(v);
+      return list.length > 0 ? list : [...DEFAULT_SERVICENOW_ALLOWED_HOSTS];
+    })
+    .refine((list) => list.every((p) => hostPatternProblem(p) === undefined), {
+      error:
+        'must be comma-separated host names or "*." wildcards of one label, e.g. *.service-now.com,acme.servicenowservices.com',
+    }),
+  ALLOW_INSECURE_LOOPBACK: flag,
+  ALLOW_PRIVATE_NETWORKS: flag,
   CLOUDKNOX_ADMINS: slackIdList.refine((ids) => ids.length > 0, {
     error: 'is required: comma-separated Slack user IDs (U…/W…) or user-group IDs (S…) of the admins',
   }),
@@ -142,6 +175,48 @@ export function crossFieldProblems(source: Record<string, string | undefined>): 
       'is required while ROTATION_APPROVAL=required: list who may approve key rotations',
     ]);
   }
+  problems.push(...outboundProblems(source));
+  return problems;
+}
+
+/**
+ * The outbound policy (src/clients/outbound-policy.ts) applied to the two upstream URLs, so a
+ * disallowed one stops the bot at start-up: plain http, a ServiceNow host off the allowlist, a
+ * loopback or internal IP address. Host names are checked again, per resolved address, at connect time.
+ */
+function outboundPolicyFromEnv(source: Record<string, string | undefined>): OutboundPolicy | undefined {
+  const patterns = hostList(source.SERVICENOW_ALLOWED_HOSTS);
+  if (patterns.some((p) => hostPatternProblem(p) !== undefined)) return undefined;
+  return new OutboundPolicy({
+    allowInsecureLoopback: (source.ALLOW_INSECURE_LOOPBACK ?? '').trim().toLowerCase() === 'true',
+    allowPrivateNetworks: (source.ALLOW_PRIVATE_NETWORKS ?? '').trim().toLowerCase() === 'true',
+    servicenowAllowedHosts: patterns.length > 0 ? patterns : DEFAULT_SERVICENOW_ALLOWED_HOSTS,
+  });
+}
+
+function outboundProblems(source: Record<string, string | undefined>): Array<[string, string]> {
+  const policy = outboundPolicyFromEnv(source);
+  if (!policy) return []; // SERVICENOW_ALLOWED_HOSTS itself is reported by the schema
+  const problems: Array<[string, string]> = [];
+  const cloudknox = source.CLOUDKNOX_API_URL?.trim();
+  if (cloudknox) {
+    const problem = policy.urlProblem('cloudknox', cloudknox);
+    if (problem) problems.push(['CLOUDKNOX_API_URL', problem.text]);
+  }
+  const servicenow = source.SERVICENOW_INSTANCE_URL?.trim();
+  if (servicenow) {
+    let instance: string | undefined;
+    try {
+      instance = normalizeInstanceUrl(servicenow);
+    } catch (err) {
+      // normalizeInstanceUrl's messages never quote the input.
+      const why = (err as Error).message.replace(/^The ServiceNow instance URL /, '');
+      problems.push(['SERVICENOW_INSTANCE_URL', why]);
+    }
+    const problem = instance === undefined ? undefined : policy.urlProblem('servicenow', instance);
+    if (problem) problems.push(['SERVICENOW_INSTANCE_URL', problem.text]);
+  }
+  policy.destroy();
   return problems;
 }
 

@@ -12,6 +12,13 @@ export interface FaultRule {
   method?: string;
   /** How many requests it applies to before switching itself off (forever when unset). */
   times?: number;
+  /**
+   * Applies to one matching request in every `every`, starting with the first: `every: 2` fails
+   * every other call (issue 6, a neighbour that fails intermittently). `times` counts only those.
+   */
+  every?: number;
+  /** Matching requests seen so far, kept by `every`. */
+  seen?: number;
 }
 
 export interface FaultSwitches {
@@ -36,6 +43,11 @@ function takes(rule: FaultRule | undefined, path: string, method: string): boole
   if (!rule) return false;
   if (rule.match && !path.includes(rule.match)) return false;
   if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (rule.every !== undefined && rule.every > 1) {
+    const seen = rule.seen ?? 0;
+    rule.seen = seen + 1;
+    if (seen % rule.every !== 0) return false;
+  }
   if (rule.times !== undefined) {
     if (rule.times <= 0) return false;
     rule.times -= 1;

@@ -13,7 +13,10 @@ export interface Simulators {
   cloudknox: CloudKnoxSim;
   servicenow: ServiceNowSim;
   seed: SeedCredentials;
-  /** The environment variables (README names) that point a bot at these simulators. */
+  /**
+   * The environment variables (README names) that point a bot at these simulators, including
+   * ALLOW_INSECURE_LOOPBACK=true, without which the bot refuses their http://127.0.0.1 URLs.
+   */
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -43,6 +46,9 @@ export async function startSimulators(
     SERVICENOW_PASSWORD: seed.servicenow.botPassword,
     SERVICENOW_CONFIG_TABLE: seed.servicenow.configTable,
     SERVICENOW_INTEGRATION_USER: seed.servicenow.integrationUsername,
+    // The simulators listen on http://127.0.0.1: the outbound policy refuses that unless told this
+    // is development (README, Configuration).
+    ALLOW_INSECURE_LOOPBACK: 'true',
   };
   return {
     cloudknox,

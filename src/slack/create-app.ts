@@ -7,6 +7,7 @@ import { registerListeners } from './listeners.js';
 import { createTransport, type SlackMode } from './receivers.js';
 import { InFlight } from './in-flight.js';
 import { ackUnknownInteractions } from './known-ids.js';
+import { rateLimitAwareFetch } from './rate-limit-fetch.js';
 import { installRequestLogger } from './request-log.js';
 
 export interface SlackSettings {
@@ -64,6 +65,10 @@ export function createBot(opts: {
       timeout: 10_000,
       // Results are posted after the ack; a few retries there are fine, minutes of them are not.
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+      // Fix (issue 6, hardening): a 429 waits for its own call only, never pausing the shared
+      // client's queue for every channel (rate-limit-fetch.ts).
+      fetch: rateLimitAwareFetch(),
+      rejectRateLimitedCalls: true,
     },
   });
   const inFlight = new InFlight();

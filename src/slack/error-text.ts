@@ -11,7 +11,8 @@ type Service = 'cloudknox' | 'servicenow';
 const NAME: Record<Service, string> = { cloudknox: 'CloudKnox', servicenow: 'ServiceNow' };
 
 const ADVICE: Record<UpstreamErrorCode, (service: Service, err: UpstreamError) => string> = {
-  UPSTREAM_TIMEOUT: () => 'Nothing was retried; try again in a minute.',
+  UPSTREAM_TIMEOUT: () =>
+    'Try again in a minute; changes are never retried blindly, so nothing was done twice.',
   UPSTREAM_UNREACHABLE: (s) =>
     `Check ${s === 'cloudknox' ? 'CLOUDKNOX_API_URL' : 'SERVICENOW_INSTANCE_URL'} and the network from the bot.`,
   UPSTREAM_BAD_RESPONSE: (s) =>

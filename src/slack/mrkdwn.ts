@@ -13,6 +13,9 @@ export function code(text: string): string {
 
 /** Slack caps a section's text at 3000 characters; long upstream messages are cut, not rejected. */
 export function clip(text: string, max = 2900): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  // Fix (issue 6, hardening): counts UTF-16 code units, not code points. 2,900 emoji are 5,800
+  // units, which Slack (and its emulator) refused as invalid_blocks; a pair is never split.
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return (/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut) + '…';
 }

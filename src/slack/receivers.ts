@@ -8,6 +8,7 @@ import {
   type Logger as BoltLogger,
 } from '@slack/bolt';
 import { healthRoutes, type ReadinessCheck } from '../http/health-routes.js';
+import { gateRequests, MAX_BODY_BYTES } from './request-gate.js';
 import type { Logger } from '../logging/logger.js';
 
 /**
@@ -48,6 +49,14 @@ function httpTransport(opts: TransportOptions): Transport {
     logger: opts.boltLogger,
     // Ack first, work after: Slack gives 3 s and our upstreams may take longer.
     processBeforeResponse: false,
+    // Fix (issue 6, hardening): Bolt's default is 4 MB; Slack's requests are far smaller.
+    bodyLimit: MAX_BODY_BYTES,
+  });
+  // Fix (issue 6, hardening): checks Bolt lacks, before Bolt sees the request (request-gate.ts).
+  gateRequests(receiver, {
+    endpoint: '/slack/events',
+    signingSecret: opts.signingSecret,
+    logger: opts.logger,
   });
   let server: Server | undefined;
   return {

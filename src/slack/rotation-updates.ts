@@ -9,15 +9,18 @@ import { slackErrorCode } from './slack-error.js';
  * Keeping Slack in step with a rotation request. Each of these is best effort: the request's state
  * is already stored, so a failed Slack update is logged, never turned into a failed rotation.
  */
-export async function updateCard(client: WebClient, log: Logger, req: RotationRequest): Promise<void> {
-  if (!req.cardTs) return;
+/** Resolves false when Slack refused the update (issue 6: callers with a response_url fall back to it). */
+export async function updateCard(client: WebClient, log: Logger, req: RotationRequest): Promise<boolean> {
+  if (!req.cardTs) return false;
   try {
     await client.chat.update({ channel: req.channel, ts: req.cardTs, ...rotationCardMessage(req) });
+    return true;
   } catch (err) {
     log.warn(
       { event: 'card_update_failed', requestId: req.id, slackError: slackErrorCode(err) },
       'could not update the approval card',
     );
+    return false;
   }
 }
 

@@ -239,7 +239,7 @@ describe('against the simulator', () => {
     await c.authenticate();
     ck.faults.hang = { match: '/keys', times: 1 };
     expect((await caught(c.listKeys())).code).toBe('UPSTREAM_TIMEOUT');
-    ck.faults.reset = { match: '/keys', times: 1 };
+    ck.faults.reset = { match: '/keys', times: 3 }; // a read is tried 3 times
     expect((await caught(c.listKeys())).code).toBe('UPSTREAM_UNREACHABLE');
     ck.faults.malformed = { match: '/keys', times: 1 };
     expect((await caught(c.listKeys())).code).toBe('UPSTREAM_BAD_RESPONSE');

@@ -180,7 +180,8 @@ describe('authentication', () => {
 
   it('a failed authentication is not remembered: the next call tries again', async () => {
     const c = client();
-    nock(BASE).post('/api/v2/service-account/authenticate').reply(503, 'busy');
+    // A 503 on authentication is retried once (retry-policy.ts), so it takes two to fail.
+    nock(BASE).post('/api/v2/service-account/authenticate').times(2).reply(503, 'busy');
     expect((await caught(c.getIntegration())).code).toBe('UPSTREAM_SERVER_ERROR');
     authOk();
     nock(BASE).get(API).reply(200, integration);
@@ -519,7 +520,7 @@ describe('no secret in errors', () => {
     await grab(c.testIntegration({ password }));
     nock(BASE).delete(`${API}/keys/${ACCESS_KEY}`).reply(404, echo());
     await grab(c.revokeKey(ACCESS_KEY));
-    nock(BASE).get(API).reply(500, echo());
+    nock(BASE).get(API).times(3).reply(500, echo()); // a read is asked 3 times
     await grab(c.getIntegration());
     nock(BASE).get(API).reply(200, { accessKey: SECRET, endpoint: TOKEN });
     await grab(c.getIntegration());
@@ -529,6 +530,7 @@ describe('no secret in errors', () => {
     await grab(c.getIntegration());
     nock(BASE)
       .get(API)
+      .times(3)
       .replyWithError(Object.assign(new Error(`reset ${SECRET}`), { code: 'ECONNRESET' }));
     await grab(c.getIntegration());
     // Two 401s in a row.

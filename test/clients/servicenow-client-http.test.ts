@@ -45,12 +45,13 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
   throw new Error('expected the call to fail');
 }
 
-/** One answer for any GET of sys_user, counting how often it was asked. */
+/** The same answer to every GET of sys_user (up to 5), counting how often it was asked. */
 function userAnswer(status: number, body: string | object, headers: Record<string, string> = JSON_HEADERS) {
   const calls = { n: 0 };
   nock(ORIGIN)
     .get(USER_PATH)
     .query(true)
+    .times(5)
     .reply(() => {
       calls.n += 1;
       return [status, body, headers];
@@ -204,13 +205,15 @@ describe('error mapping', () => {
     [500, snError('Internal server error', 'Maximum execution time exceeded'), {}, 'UPSTREAM_SERVER_ERROR'],
     [502, 'Bad Gateway', { 'content-type': 'text/plain' }, 'UPSTREAM_SERVER_ERROR'],
     [302, '', { location: 'https://evil.example/steal' }, 'UPSTREAM_BAD_RESPONSE'],
-  ])('HTTP %i %j %j -> %s, asked once', async (status, body, headers, code) => {
+  ])('HTTP %i %j %j -> %s, asked once (a 5xx read: 3 times)', async (status, body, headers, code) => {
     const calls = userAnswer(status, body, { ...JSON_HEADERS, ...headers });
     const err = await failure(client().getUserByName('cloudknox.endpoint'));
     expect(err.code).toBe(code);
     expect(err.service).toBe('servicenow');
     expect(err.status).toBe(status);
-    expect(calls.n).toBe(1);
+    // Retry policy: only a 5xx is retried (a read, up to 2 more times); a 401 never, nor any 4xx.
+    expect(calls.n).toBe(status >= 500 ? 3 : 1);
+    expect(err.attempts).toBe(calls.n);
     if (typeof body === 'object' && body.error.message) expect(err.message).toContain(body.error.message);
     expect(err.message).not.toContain(PASSWORD);
     expect(err.message).not.toContain(AUTH.slice(6));
@@ -330,12 +333,13 @@ describe('bodies that are not the Table API JSON', () => {
 });
 
 describe('transport failures', () => {
-  it('a connection reset is UPSTREAM_UNREACHABLE', async () => {
+  it('a connection reset on every attempt is UPSTREAM_UNREACHABLE after 3 attempts', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    nock(ORIGIN).get(USER_PATH).query(true).replyWithError(reset);
+    nock(ORIGIN).get(USER_PATH).query(true).times(3).replyWithError(reset);
     const err = await failure(client().getUserByName('x'));
     expect(err.code).toBe('UPSTREAM_UNREACHABLE');
     expect(err.message).toContain('ECONNRESET');
+    expect(err.message).toContain('3 attempts');
   });
 
   it('a slow answer is UPSTREAM_TIMEOUT after timeoutMs', async () => {

@@ -244,9 +244,13 @@ describe('instance conditions', () => {
     expect(describeError(err)).toContain('Retry after 90 s');
   });
 
-  it('a 503 is UPSTREAM_SERVER_ERROR', async () => {
-    sim.faults.status = { code: 503, times: 1 };
-    expect((await failure(client().getUserByName('x'))).code).toBe('UPSTREAM_SERVER_ERROR');
+  it('a 503 that lasts is UPSTREAM_SERVER_ERROR, after a read was asked 3 times', async () => {
+    const rule = { code: 503, times: 5 };
+    sim.faults.status = rule;
+    const err = await failure(client().getUserByName('x'));
+    expect(err.code).toBe('UPSTREAM_SERVER_ERROR');
+    expect([rule.times, err.attempts]).toEqual([2, 3]);
+    expect(err.message).toContain('3 attempts');
   });
 
   it('a truncated JSON body is UPSTREAM_BAD_RESPONSE', async () => {
@@ -254,9 +258,12 @@ describe('instance conditions', () => {
     expect((await failure(client().getUserByName('x'))).code).toBe('UPSTREAM_BAD_RESPONSE');
   });
 
-  it('a reset connection is UPSTREAM_UNREACHABLE', async () => {
-    sim.faults.reset = { times: 1 };
-    expect((await failure(client().getUserByName('x'))).code).toBe('UPSTREAM_UNREACHABLE');
+  it('a connection that keeps being reset is UPSTREAM_UNREACHABLE, after a read was tried 3 times', async () => {
+    const rule = { times: 5 };
+    sim.faults.reset = rule;
+    const err = await failure(client().getUserByName('x'));
+    expect(err.code).toBe('UPSTREAM_UNREACHABLE');
+    expect([rule.times, err.attempts]).toEqual([2, 3]);
   });
 
   it('an instance that never answers is UPSTREAM_TIMEOUT after timeoutMs', async () => {

@@ -36,7 +36,7 @@ const CASES: Record<string, Case> = {
   },
   'CloudKnox timeout': {
     arrange: (w) => (w.sims.cloudknox.faults.hang = {}),
-    expect: { toServiceNow: ['CloudKnox did not answer within 1.0 s', 'Nothing was retried'] },
+    expect: { toServiceNow: ['CloudKnox did not answer within 1.0 s', 'Try again in a minute'] },
   },
   'malformed CloudKnox JSON': {
     arrange: (w) => (w.sims.cloudknox.faults.malformed = { match: '/integrations' }),

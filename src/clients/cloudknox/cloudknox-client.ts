@@ -1,4 +1,5 @@
 import { parseJsonBody, send, type TransportResponse } from '../http-transport.js';
+import type { OutboundPolicy } from '../outbound-policy.js';
 import type { CallSpec } from './call-spec.js';
 import { badResponse, rejection, type Sensitive } from './errors.js';
 import { integrationApi, type IntegrationInput } from './integration-api.js';
@@ -21,8 +22,13 @@ export interface CloudKnoxCredentials {
 export interface CloudKnoxClientOptions extends CloudKnoxCredentials {
   /** The "API End Point", e.g. https://app.cloudknox.io (a trailing slash is fine). */
   baseUrl: string;
-  /** Per HTTP call, authentication included. Default 10 000. */
+  /** Per HTTP attempt, authentication included. Default 10 000. Reads and logins may take twice that (retry-policy.ts). */
   timeoutMs?: number;
+  /**
+   * Where the client may connect (https, no internal addresses). The bot always passes one
+   * (start-bot.ts); only tests against scripted servers leave it out.
+   */
+  outbound?: OutboundPolicy | undefined;
 }
 
 interface Session {
@@ -37,19 +43,25 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
  * CloudKnox API client (DESIGN §5.1). Authenticates lazily with the service account's key pair,
  * keeps the token in memory, and shares one in-flight authentication between concurrent calls.
  * When a call gets 401 (token expired) it authenticates again once and repeats that call once.
- * Nothing is retried otherwise: a write (save, create key, revoke) is sent at most once per token.
+ * Otherwise the retry policy applies (retry-policy.ts): a GET is retried on 5xx, resets and
+ * timeouts; authentication once on those (never after a refusal); a write (test, save, OTP request
+ * or resend, create key, revoke) is sent at most once per token.
  *
  * Credentials and the token live in private fields, so logging or serialising the client shows none.
  */
 export class CloudKnoxClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  readonly #outbound: OutboundPolicy | undefined;
   #creds: CloudKnoxCredentials;
   #pending: Promise<Session> | undefined;
   #session: Session | undefined;
 
   constructor(opts: CloudKnoxClientOptions) {
     this.baseUrl = normaliseBaseUrl(opts.baseUrl);
+    const problem = opts.outbound?.urlProblem('cloudknox', this.baseUrl);
+    if (problem) throw new TypeError(`CloudKnox base URL ${problem.text}`);
+    this.#outbound = opts.outbound;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#creds = {
       serviceAccountId: opts.serviceAccountId,
@@ -75,8 +87,9 @@ export class CloudKnoxClient {
     baseUrl: string,
     creds: CloudKnoxCredentials,
     timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    outbound?: OutboundPolicy,
   ): Promise<void> {
-    await new CloudKnoxClient({ baseUrl, ...creds, timeoutMs }).authenticate();
+    await new CloudKnoxClient({ baseUrl, ...creds, timeoutMs, outbound }).authenticate();
   }
 
   /** Switches to another key pair (after rotation); the next call authenticates with it. */
@@ -185,6 +198,9 @@ export class CloudKnoxClient {
         secretKey: creds.secretKey,
       },
       timeoutMs: this.timeoutMs,
+      // A timeout, 5xx or reset may be retried once; a refusal (4xx) never is.
+      retry: 'login',
+      outbound: this.#outbound,
     });
     const sensitive = { secrets: [creds.secretKey], accessKeys: [creds.accessKey] };
     if (res.status < 200 || res.status >= 300) throw rejection(operation, res, sensitive, 'authenticate');
@@ -205,6 +221,9 @@ export class CloudKnoxClient {
       },
       json: spec.json,
       timeoutMs: this.timeoutMs,
+      // Only GETs are repeated; every other method changes something in CloudKnox.
+      retry: spec.method === 'GET' ? 'read' : 'write',
+      outbound: this.#outbound,
     });
   }
 

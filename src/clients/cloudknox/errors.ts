@@ -93,7 +93,8 @@ export function rejection(
     code = 'CLOUDKNOX_REQUEST_REJECTED';
   } else if (status >= 500) {
     code = 'UPSTREAM_SERVER_ERROR';
-    message = `CloudKnox answered HTTP ${status} to ${operation}${said ? `: ${said}` : ''}`;
+    const tries = res.attempts > 1 ? ` (${res.attempts} attempts)` : '';
+    message = `CloudKnox answered HTTP ${status} to ${operation}${said ? `: ${said}` : ''}${tries}`;
   } else {
     code = 'UPSTREAM_BAD_RESPONSE';
     message = `CloudKnox answered ${operation} with HTTP ${status}, which it never sends (redirects are not followed)`;
@@ -104,6 +105,7 @@ export function rejection(
     status,
     upstreamCode,
     retryAfterSeconds: retryAfter,
+    attempts: res.attempts,
     message,
     operation,
     attemptsLeft:

@@ -4,7 +4,8 @@
  * (`/login.do?...`), classic frames (`/nav_to.do?uri=...`), Next Experience paths (`/now/nav/ui/...`),
  * bare host names, upper case and stray spaces. Everything after the origin is dropped.
  *
- * Host allowlists are a separate concern and are not checked here.
+ * Which hosts may be used at all (https, the ServiceNow allowlist, no internal addresses) is the
+ * outbound policy's business: src/clients/outbound-policy.ts.
  */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -35,6 +35,7 @@ export function hibernatingError(res: TransportResponse): UpstreamError {
     code: 'SERVICENOW_HIBERNATING',
     service: 'servicenow',
     status: res.status,
+    attempts: res.attempts,
     message: 'The ServiceNow instance is hibernating (it answered with its "instance is hibernating" page)',
   });
 }
@@ -45,6 +46,7 @@ export function badResponseError(res: TransportResponse, ctx: CallContext, why: 
     code: 'UPSTREAM_BAD_RESPONSE',
     service: 'servicenow',
     status: res.status,
+    attempts: res.attempts,
     message: scrub(`ServiceNow answered ${ctx.operation} with HTTP ${res.status} but ${why}`, ctx),
   });
 }
@@ -74,6 +76,7 @@ export function errorFromStatus(res: TransportResponse, ctx: CallContext): Upstr
       status,
       message: scrub(message, ctx),
       retryAfterSeconds: retryAfter,
+      attempts: res.attempts,
     });
 
   if (status === 401) {
@@ -106,7 +109,11 @@ export function errorFromStatus(res: TransportResponse, ctx: CallContext): Upstr
     return make('UPSTREAM_RATE_LIMITED', `ServiceNow rate limit reached (HTTP 429${said})`, wait);
   }
   if (status >= 500) {
-    return make('UPSTREAM_SERVER_ERROR', `ServiceNow failed while ${ctx.operation} (HTTP ${status}${said})`);
+    const tries = res.attempts > 1 ? `, ${res.attempts} attempts` : '';
+    return make(
+      'UPSTREAM_SERVER_ERROR',
+      `ServiceNow failed while ${ctx.operation} (HTTP ${status}${said}${tries})`,
+    );
   }
   if (status >= 400) {
     return make(

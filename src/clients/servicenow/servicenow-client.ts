@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { parseJsonBody, send, type TransportRequest, type TransportResponse } from '../http-transport.js';
+import type { OutboundPolicy } from '../outbound-policy.js';
+import type { RetryClass } from '../retry-policy.js';
 import { basicAuthorization } from './basic-auth.js';
 import { assertSysId, assertTableName, encodedQueryValue } from './encoded-query.js';
 import { normalizeInstanceUrl } from './instance-url.js';
@@ -25,16 +27,22 @@ import {
  * `sys_user`, and the CloudKnox app's configuration record. Every failure is an UpstreamError with
  * service 'servicenow'.
  *
- * Nothing here retries: a failed login retried blindly locks the ServiceNow account after a few
- * attempts, and a PATCH of the secret key must happen exactly once per rotation step.
+ * Reads (GET) are retried on 5xx, resets and timeouts (retry-policy.ts); a 401 never is, because a
+ * failed login retried blindly locks the ServiceNow account after a few attempts, and a PATCH of the
+ * secret key is sent exactly once per rotation step.
  */
 export interface ServiceNowClientOptions {
   /** As pasted by an admin; normalised with normalizeInstanceUrl. */
   instanceUrl: string;
   username: string;
   password: string;
-  /** Per request, default 10 s. */
+  /** Per HTTP attempt, default 10 s. A read may take twice that, retries included (retry-policy.ts). */
   timeoutMs?: number;
+  /**
+   * Where the client may connect (https, allowed hosts, no internal addresses). The bot always
+   * passes one (start-bot.ts); only tests against scripted servers leave it out.
+   */
+  outbound?: OutboundPolicy | undefined;
 }
 
 export interface ServiceNowUser {
@@ -71,9 +79,13 @@ export class ServiceNowClient {
   // sees the password or the Authorization value.
   readonly #password: string;
   readonly #authorization: string;
+  readonly #outbound: OutboundPolicy | undefined;
 
   constructor(opts: ServiceNowClientOptions) {
     this.instanceUrl = normalizeInstanceUrl(opts.instanceUrl);
+    const problem = opts.outbound?.urlProblem('servicenow', this.instanceUrl);
+    if (problem) throw new TypeError(`The ServiceNow instance URL ${problem.text}`);
+    this.#outbound = opts.outbound;
     this.username = opts.username;
     this.#password = opts.password;
     this.#authorization = basicAuthorization(opts.username, opts.password);
@@ -156,6 +168,7 @@ export class ServiceNowClient {
         json: body,
       },
       ctx,
+      'write',
     );
     const record = this.parse(res, singleResultSchema(configRecordSchema), ctx);
     return toConfigRecord(record.result);
@@ -170,6 +183,7 @@ export class ServiceNowClient {
     const res = await this.request(
       { method: 'GET', url: `${this.instanceUrl}/api/now/table/${table}`, searchParams },
       ctx,
+      'read',
       // Table API v1 (still the default on instances pinned to it) answers a query that matches
       // nothing with 404 "No Record found"; v2 answers 200 with an empty list. Both mean "none".
       isV1EmptyResult,
@@ -179,14 +193,17 @@ export class ServiceNowClient {
   }
 
   private async request(
-    req: Omit<TransportRequest, 'headers' | 'timeoutMs'>,
+    req: Omit<TransportRequest, 'headers' | 'timeoutMs' | 'retry' | 'outbound'>,
     ctx: CallContext,
+    retry: RetryClass,
     acceptError?: (res: TransportResponse) => boolean,
   ): Promise<TransportResponse> {
     const res = await send('servicenow', {
       ...req,
       headers: { authorization: this.#authorization, accept: 'application/json' },
       timeoutMs: this.timeoutMs,
+      retry,
+      outbound: this.#outbound,
     });
     if (isHibernationPage(res)) throw hibernatingError(res);
     if (res.status >= 200 && res.status < 300) return res;

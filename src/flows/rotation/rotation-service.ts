@@ -199,7 +199,12 @@ export class RotationService {
         type: 'key_created',
         newAccessKey: key.accessKey,
         at: this.now(),
-      }));
+      })).catch(async (error: unknown) => {
+        // Fix (issue 5 replica tests): the store failed (Redis down) after CloudKnox made the key, so
+        // nothing records it and no sweep would ever revoke it: undo it here, then report the failure.
+        await this.deps.keys.revokeKey(key.accessKey).catch(() => undefined);
+        throw error;
+      });
       if (!created.ok) {
         await this.deps.repo.releaseLease(`rotation:${id}`, this.owner).catch(() => undefined); // Fix (as above)
         // The request moved on meanwhile (it cannot in practice while we hold the lease): undo the key.

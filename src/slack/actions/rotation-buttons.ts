@@ -1,4 +1,6 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { errorSummary } from '../../logging/error-summary.js';
+import { describeError } from '../error-text.js';
 import { accessRefusedMessage } from '../blocks/refusals.js';
 import { denyReasonView, otpLoadingView } from '../blocks/otp-modal.js';
 import type { BotServices } from '../bot-services.js';
@@ -7,7 +9,8 @@ import { requestLog } from '../request-log.js';
 import { sendCodeIntoView } from '../rotation-code.js';
 import { refusalText } from '../rotation-refusals.js';
 import { updateCard, updateView } from '../rotation-updates.js';
-import { otpFormView } from '../blocks/otp-modal.js';
+import { otpFormView, otpMessageView } from '../blocks/otp-modal.js';
+import { rotationCardMessage } from '../blocks/rotation-card.js';
 import { slackErrorCode } from '../slack-error.js';
 
 type Respond = Parameters<Parameters<App['action']>[1]>[0]['respond'];
@@ -15,6 +18,24 @@ type Respond = Parameters<Parameters<App['action']>[1]>[0]['respond'];
 /** Ephemeral note to the clicker, leaving the card as it is. */
 function tell(respond: Respond, text: string) {
   return respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/**
+ * Fix (issue 5 replica tests): every button acks first, so a failure after the ack (the state store
+ * unreachable, say) reached only Bolt's error log and the clicker heard nothing. Now they are told,
+ * ephemerally: "The bot's state store is temporarily unavailable, so nothing was changed. …".
+ */
+function answered(handler: (args: ButtonArgs) => Promise<void>): (args: ButtonArgs) => Promise<void> {
+  return async (args) => {
+    try {
+      await handler(args);
+    } catch (err) {
+      requestLog(args.context).error({ event: 'action_failed', err: errorSummary(err) }, 'button failed');
+      await tell(args.respond, `:x: ${describeError(err)}`).catch(() => undefined);
+    }
+  };
 }
 
 /**
@@ -26,7 +47,7 @@ export function registerRotationButtons(app: App, services: BotServices): void {
 
   app.action<BlockButtonAction>(
     ACTION_IDS.approveRotation,
-    async ({ ack, body, action, respond, client, context }) => {
+    answered(async ({ ack, body, action, respond, client, context }) => {
       await ack();
       const log = requestLog(context);
       const userId = body.user.id;
@@ -43,13 +64,18 @@ export function registerRotationButtons(app: App, services: BotServices): void {
         if (result.req) await updateCard(client, log, result.req);
         return;
       }
-      await updateCard(client, log, result.req);
-    },
+      // Fix (issue 6, hardening): when chat.update fails the approver saw nothing happen; the card
+      // is then replaced through the click's response_url instead.
+      if (!(await updateCard(client, log, result.req)))
+        await respond({ replace_original: true, ...rotationCardMessage(result.req) } as Parameters<
+          typeof respond
+        >[0]);
+    }),
   );
 
   app.action<BlockButtonAction>(
     ACTION_IDS.denyRotation,
-    async ({ ack, body, action, respond, client, context }) => {
+    answered(async ({ ack, body, action, respond, client, context }) => {
       await ack();
       const log = requestLog(context);
       const userId = body.user.id;
@@ -76,12 +102,12 @@ export function registerRotationButtons(app: App, services: BotServices): void {
         );
         await tell(respond, 'Slack could not open the Deny dialog in time. Press Deny again.');
       }
-    },
+    }),
   );
 
   app.action<BlockButtonAction>(
     ACTION_IDS.enterCode,
-    async ({ ack, body, action, respond, client, context }) => {
+    answered(async ({ ack, body, action, respond, client, context }) => {
       await ack();
       const log = requestLog(context);
       const userId = body.user.id;
@@ -112,7 +138,7 @@ export function registerRotationButtons(app: App, services: BotServices): void {
         ));
       }
       await sendCodeIntoView(client, services, log, id, userId, viewId);
-    },
+    }),
   );
 
   app.action<BlockButtonAction>(ACTION_IDS.resendCode, async ({ ack, body, action, client, context }) => {
@@ -150,6 +176,14 @@ export function registerRotationButtons(app: App, services: BotServices): void {
             log,
             viewId,
             otpFormView(outcome.req, { kind: 'warning', text: refusalText(outcome.refusal, outcome.req) }),
+          );
+        // Fix (issue 6, hardening): a request that does not exist (any more) was answered with silence.
+        else
+          await updateView(
+            client,
+            log,
+            viewId,
+            otpMessageView(action.value ?? '', refusalText(outcome.refusal)),
           );
         return;
       case 'error':

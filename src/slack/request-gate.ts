@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPModuleFunctions, isValidSlackRequest, type HTTPReceiver } from '@slack/bolt';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * Fix (issue 6, hardening): checks Bolt's HTTPReceiver lacks, run on every POST to the events
+ * endpoint before Bolt sees it. Each closes a gap the hardening tests found
+ * (test/hardening/slack-requests.test.ts):
+ *
+ * - Bodies over 1 MB are refused with 413 before a byte is read, and the connection is closed (its
+ *   unread rest would stall it). Slack's own requests are far smaller.
+ * - Bolt refuses timestamps more than 5 minutes old but not ones more than 5 minutes ahead, which
+ *   would keep a captured request replayable for as long as its timestamp lies in the future.
+ * - Bolt parses a form body only when Content-Type is exactly `application/x-www-form-urlencoded`;
+ *   with `; charset=utf-8` it tries JSON and answers 400. The signature covers the body, not this
+ *   header, so normalising the header weakens nothing.
+ * - A correctly signed body whose payload is JSON but not an object (`payload=null`) made Bolt
+ *   throw outside any handler: an unhandled rejection, which ends a Node process. Such bodies are
+ *   answered 400 here. A signed object Bolt cannot route (no command, actions or known type) would
+ *   wait 3 s for an ack that never comes and get a 404; it is acked and logged instead, as
+ *   known-ids.ts does for unknown action and view ids.
+ *
+ * Anything not correctly signed is left to Bolt, which answers 401.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_CLOCK_SKEW_S = 5 * 60;
+const FORM = /^application\/x-www-form-urlencoded\s*;/i;
+/** Body types Bolt's router (getTypeAndConversation) or receiver recognises without other fields. */
+const ROUTABLE_TYPES = new Set([
+  'block_suggestion',
+  'dialog_submission',
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'view_closed',
+  'url_verification',
+]);
+
+export interface GateOptions {
+  /** The events endpoint path, e.g. `/slack/events`. */
+  endpoint: string;
+  signingSecret: string;
+  logger: Logger;
+}
+
+export function gateRequests(receiver: HTTPReceiver, opts: GateOptions): void {
+  const boltListener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'POST' || path !== opts.endpoint) return boltListener(req, res);
+    gate(req, res, opts).then(
+      (pass) => {
+        if (pass) boltListener(req, res);
+      },
+      (err: unknown) => {
+        opts.logger.warn(
+          { event: 'request_refused', reason: 'unreadable', error: (err as Error).message },
+          'could not read a request',
+        );
+        if (!res.headersSent) res.writeHead(400, { connection: 'close' }).end();
+      },
+    );
+  };
+}
+
+/** Resolves true when Bolt should handle the request; otherwise it has been answered here. */
+async function gate(req: IncomingMessage, res: ServerResponse, opts: GateOptions): Promise<boolean> {
+  const { logger } = opts;
+  const refuse = (status: number, reason: string) => {
+    logger.warn({ event: 'request_refused', reason }, 'refused a request to the Slack endpoint');
+    res.writeHead(status, { connection: 'close' }).end();
+    return false;
+  };
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return refuse(413, 'body_too_large');
+  const ts = Number(req.headers['x-slack-request-timestamp']);
+  if (Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_CLOCK_SKEW_S)
+    return refuse(401, 'timestamp_in_future');
+  const type = req.headers['content-type'];
+  if (typeof type === 'string' && FORM.test(type))
+    req.headers['content-type'] = 'application/x-www-form-urlencoded';
+
+  // Bolt reuses a body buffered here (isBufferedIncomingMessage).
+  let buffered;
+  try {
+    buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (HTTPModuleFunctions.isRawBodyError(err) && err.statusCode === 413)
+      return refuse(413, 'body_too_large');
+    throw err;
+  }
+  const signature = req.headers['x-slack-signature'];
+  const signed =
+    typeof signature === 'string' &&
+    Number.isFinite(ts) &&
+    isValidSlackRequest({
+      signingSecret: opts.signingSecret,
+      body: buffered.rawBody.toString(),
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
+    });
+  if (!signed) return true; // Bolt answers 401 and logs why
+
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+  } catch {
+    return true; // Bolt answers 400 ("Malformed request body")
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'malformed_body');
+  const b = body as Record<string, unknown>;
+  const routable =
+    b.ssl_check !== undefined ||
+    b.event !== undefined ||
+    b.command !== undefined ||
+    b.name !== undefined ||
+    b.actions !== undefined ||
+    (typeof b.type === 'string' && ROUTABLE_TYPES.has(b.type));
+  if (routable) return true;
+  logger.warn(
+    { event: 'unknown_interaction', what: `payload of type ${String(b.type ?? 'none').slice(0, 60)}` },
+    'acked a signed request the bot cannot route',
+  );
+  res.writeHead(200).end();
+  return false;
+}
