@@ -1,4 +1,5 @@
 import { loadConfig } from './config/load-config.js';
+import { errorSummary } from './logging/error-summary.js';
 import { createLogger } from './logging/logger.js';
 import { startBot, StartupError } from './start-bot.js';
 
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection is a bug to log, not a reason to drop every other user's request in flight.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ event: 'unhandled_rejection', err: errorSummary(reason) }, 'unhandled promise rejection');
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
