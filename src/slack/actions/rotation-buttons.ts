@@ -8,8 +8,7 @@ import { ACTION_IDS } from '../ids.js';
 import { requestLog } from '../request-log.js';
 import { sendCodeIntoView } from '../rotation-code.js';
 import { refusalText } from '../rotation-refusals.js';
-import { updateCard, updateView } from '../rotation-updates.js';
-import { otpFormView, otpMessageView } from '../blocks/otp-modal.js';
+import { updateCard } from '../rotation-updates.js';
 import { rotationCardMessage } from '../blocks/rotation-card.js';
 import { slackErrorCode } from '../slack-error.js';
 
@@ -38,6 +37,23 @@ function answered(handler: (args: ButtonArgs) => Promise<void>): (args: ButtonAr
   };
 }
 
+/** Only configured approvers decide; anyone else is told who may (ephemerally). */
+async function isApprover(
+  services: BotServices,
+  userId: string,
+  respond: Respond,
+  verb: string,
+): Promise<boolean> {
+  const access = await services.access.check(userId, ['approver']);
+  if (access.allowed) return true;
+  await respond({
+    response_type: 'ephemeral',
+    replace_original: false,
+    ...accessRefusedMessage(access, { verb }, ['approver']),
+  });
+  return false;
+}
+
 /**
  * Approve, Deny, Enter verification code and Resend OTP. Each acks at once; decisions go through
  * the rotation flow, whose compare-and-set makes the first decision win across replicas.
@@ -51,13 +67,7 @@ export function registerRotationButtons(app: App, services: BotServices): void {
       await ack();
       const log = requestLog(context);
       const userId = body.user.id;
-      const access = await services.access.check(userId, ['approver']);
-      if (!access.allowed)
-        return void (await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...accessRefusedMessage(access, { verb: 'approve key rotations' }, ['approver']),
-        }));
+      if (!(await isApprover(services, userId, respond, 'approve key rotations'))) return;
       const result = await rotation.decide(action.value ?? '', userId, 'approve');
       if (!result.ok) {
         await tell(respond, refusalText(result.refusal, result.req));
@@ -79,13 +89,7 @@ export function registerRotationButtons(app: App, services: BotServices): void {
       await ack();
       const log = requestLog(context);
       const userId = body.user.id;
-      const access = await services.access.check(userId, ['approver']);
-      if (!access.allowed)
-        return void (await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...accessRefusedMessage(access, { verb: 'deny key rotations' }, ['approver']),
-        }));
+      if (!(await isApprover(services, userId, respond, 'deny key rotations'))) return;
       const req = await rotation.get(action.value ?? '');
       if (!req) return void (await tell(respond, refusalText('not_found')));
       if (req.state !== 'requested')
@@ -144,58 +148,6 @@ export function registerRotationButtons(app: App, services: BotServices): void {
   app.action<BlockButtonAction>(ACTION_IDS.resendCode, async ({ ack, body, action, client, context }) => {
     await ack();
     const log = requestLog(context);
-    const viewId = body.view?.id;
-    const outcome = await rotation.resendCode(action.value ?? '', body.user.id);
-    switch (outcome.kind) {
-      case 'sent':
-        await updateView(
-          client,
-          log,
-          viewId,
-          otpFormView(outcome.req, {
-            kind: 'info',
-            text: `A new code was sent to ${outcome.otp.sentTo}. Use the code from the newest email.`,
-          }),
-        );
-        return;
-      case 'too_soon':
-        await updateView(
-          client,
-          log,
-          viewId,
-          otpFormView(outcome.req, {
-            kind: 'warning',
-            text: `Wait ${outcome.retryAfterSeconds ?? 30} s before asking for another code; the last one is still valid.`,
-          }),
-        );
-        return;
-      case 'refused':
-        if (outcome.req)
-          await updateView(
-            client,
-            log,
-            viewId,
-            otpFormView(outcome.req, { kind: 'warning', text: refusalText(outcome.refusal, outcome.req) }),
-          );
-        // Fix (issue 6, hardening): a request that does not exist (any more) was answered with silence.
-        else
-          await updateView(
-            client,
-            log,
-            viewId,
-            otpMessageView(action.value ?? '', refusalText(outcome.refusal)),
-          );
-        return;
-      case 'error':
-        await updateView(
-          client,
-          log,
-          viewId,
-          otpFormView(outcome.req, {
-            kind: 'warning',
-            text: "CloudKnox couldn't send another code just now. Try again in a minute.",
-          }),
-        );
-    }
+    await sendCodeIntoView(client, services, log, action.value ?? '', body.user.id, body.view?.id, true);
   });
 }
