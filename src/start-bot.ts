@@ -96,6 +96,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
       resendKeyOtp: (id) => cloudknox.resendKeyOtp(id),
       createKey: (input) => cloudknox.createKey(input),
       revokeKey: (accessKey) => cloudknox.revokeKey(accessKey),
+      listKeys: () => cloudknox.listKeys(),
       verifyCredentials: (key) =>
         CloudKnoxClient.verifyCredentials(env.CLOUDKNOX_API_URL, key, tuning.upstreamTimeoutMs, outbound),
     },

@@ -22,7 +22,12 @@ export async function sendCodeIntoView(
     : await services.rotation.sendCode(requestId, userId);
   if (outcome.kind === 'error') {
     log.warn(
-      { event: 'otp_send_failed', requestId, resend, code: (outcome.error as { code?: string }).code },
+      {
+        event: 'otp_send_failed',
+        rotationId: requestId,
+        resend,
+        code: (outcome.error as { code?: string }).code,
+      },
       'could not send the code',
     );
   }

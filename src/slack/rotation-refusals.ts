@@ -29,6 +29,8 @@ export function refusalText(refusal: FlowRefusal, req?: RotationRequest): string
       return `This request no longer exists. ${again}`;
     case 'not_requester':
       return `Only <@${req?.requestedBy ?? 'the requester'}>, who asked for this rotation, can enter the verification code.`;
+    case 'key_changed':
+      return `The CloudKnox key changed since this request was approved, so nothing was done (it would have replaced a key nobody approved). ${again}`;
     case 'busy':
       return 'A code for this request is being checked right now. Wait a moment.';
   }

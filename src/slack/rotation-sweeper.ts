@@ -23,11 +23,17 @@ export function startRotationSweeper(opts: {
     try {
       for (const req of await services.rotation.recoverInterrupted()) {
         log.warn(
-          { event: 'rotation_recovered', requestId: req.id, state: req.state },
+          { event: 'rotation_recovered', rotationId: req.id, state: req.state },
           'settled an interrupted rotation',
         );
         await updateCard(client, log, req);
         await postResult(client, log, req);
+      }
+      for (const { req, revoked } of await services.rotation.revokeOrphanKeys()) {
+        log.warn(
+          { event: 'orphan_keys_revoked', rotationId: req.id, count: revoked.length },
+          'revoked keys created without a record',
+        );
       }
       for (const req of await services.rotation.expireOverdue()) await updateCard(client, log, req);
     } catch (err) {

@@ -17,7 +17,7 @@ export async function updateCard(client: WebClient, log: Logger, req: RotationRe
     return true;
   } catch (err) {
     log.warn(
-      { event: 'card_update_failed', requestId: req.id, slackError: slackErrorCode(err) },
+      { event: 'card_update_failed', rotationId: req.id, slackError: slackErrorCode(err) },
       'could not update the approval card',
     );
     return false;
@@ -44,7 +44,7 @@ export async function postResult(client: WebClient, log: Logger, req: RotationRe
     await client.chat.postMessage({ channel: req.channel, ...rotationResultMessage(req) });
   } catch (err) {
     log.warn(
-      { event: 'result_post_failed', requestId: req.id, slackError: slackErrorCode(err) },
+      { event: 'result_post_failed', rotationId: req.id, slackError: slackErrorCode(err) },
       'could not post the rotation result',
     );
   }

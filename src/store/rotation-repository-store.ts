@@ -41,6 +41,7 @@ export const rotationRequestSchema = z.object({
   otp: otpSchema.optional(),
   wrongCodes: z.number().int(),
   newAccessKey: z.string().optional(),
+  creatingKeyAt: z.number().optional(),
   failedStep: z
     .enum([
       'create_key',

@@ -91,7 +91,7 @@ describe.skipIf(!redisUrl)(
       expect(await cluster.authenticates(newKey, cluster.sims.cloudknox.secretKeyOf(newKey))).toBe(false);
       const recovered = cluster
         .logEvents()
-        .filter((e) => e.event === 'rotation_recovered' && e.requestId === id);
+        .filter((e) => e.event === 'rotation_recovered' && e.rotationId === id);
       expect(recovered).toHaveLength(1);
 
       // Told once, even after more sweeps.

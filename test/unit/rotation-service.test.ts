@@ -75,6 +75,18 @@ class FakeCloudKnox implements KeyAdminPort {
     });
   }
 
+  keyCreatedOn = new Map<string, string>();
+
+  listKeys(): Promise<Array<{ accessKey: string; createdOn: string; status: string }>> {
+    return Promise.resolve(
+      [...this.active].map((accessKey) => ({
+        accessKey,
+        createdOn: this.keyCreatedOn.get(accessKey) ?? '2026-01-02T03:04:05Z',
+        status: 'ACTIVE',
+      })),
+    );
+  }
+
   private otp(): OtpInfo {
     return {
       otpRequestId: 'otp-1',
@@ -680,5 +692,57 @@ describe('RotationService: audit', () => {
     await h.service.rotate(req, key);
     const stored = JSON.stringify(await h.service.get(req.id));
     for (const secret of [NEW_SECRET, OLD_SECRET, RIGHT_CODE]) expect(stored).not.toContain(secret);
+  });
+});
+
+describe('what the reviews found (safety of stale approvals, stalled replicas and lost answers)', () => {
+  it('a code for a request whose key changed since approval creates nothing and fails the request', async () => {
+    const h = await harness();
+    const req = await pending(h);
+    h.ck.getIntegration = () =>
+      FakeCloudKnox.prototype.getIntegration
+        .call(h.ck)
+        .then((i) => ({ ...i, accessKey: 'AKCKSOMEOTHERKEYABCD' }));
+    const v = await h.service.verifyCode(req.id, REQUESTER, RIGHT_CODE);
+    expect(v).toMatchObject({ kind: 'refused', refusal: 'key_changed' });
+    expect(h.ck.createCalls).toEqual([]);
+    expect((await h.service.get(req.id))?.state).toBe('failed');
+  });
+
+  it('a replica that lost its rotation lease writes nothing to ServiceNow and revokes nothing', async () => {
+    const h = await harness();
+    const { req, key } = await withNewKey(h);
+    // Another replica took over (the lease lapsed while this one stalled).
+    await h.repo.releaseLease(`rotation:${req.id}`, (await h.repo.leaseOwner(`rotation:${req.id}`))!);
+    await h.repo.acquireLease(`rotation:${req.id}`, 'other-replica', 60_000);
+    const writesBefore = h.sn.writes.length;
+    await h.service.rotate(req, key);
+    expect(h.sn.writes.length).toBe(writesBefore);
+    expect(h.ck.revoked).toEqual([]);
+    const actions = (await h.audit.recent(50)).map((e) => e.action);
+    expect(actions).toContain('lease_lost');
+  });
+
+  it('a key CloudKnox made while the answer was lost is found by the sweep and revoked', async () => {
+    const h = await harness();
+    const req = await pending(h);
+    h.ck.failCreate = Object.assign(new Error('CloudKnox did not answer'), { code: 'UPSTREAM_TIMEOUT' });
+    const origCreate = h.ck.createKey.bind(h.ck);
+    h.ck.createKey = async (input) => {
+      h.ck.failCreate = undefined;
+      await origCreate(input); // the key is made…
+      h.ck.keyCreatedOn.set(NEW_KEY, new Date(h.clock.now).toISOString());
+      throw Object.assign(new Error('CloudKnox did not answer'), { code: 'UPSTREAM_TIMEOUT' }); // …the answer lost
+    };
+    const v = await h.service.verifyCode(req.id, REQUESTER, RIGHT_CODE);
+    expect(v.kind).toBe('error');
+    expect(h.ck.active.has(NEW_KEY)).toBe(true);
+    expect(await h.service.revokeOrphanKeys()).toEqual([]); // too early: the answer may still come
+    h.clock.now += 31_000;
+    const swept = await h.service.revokeOrphanKeys();
+    expect(swept.map((s) => s.revoked)).toEqual([[NEW_KEY]]);
+    expect(h.ck.active.has(NEW_KEY)).toBe(false);
+    expect(h.ck.active.has(OLD_KEY)).toBe(true);
+    expect((await h.service.get(req.id))?.creatingKeyAt).toBeUndefined();
   });
 });

@@ -42,6 +42,7 @@ export interface KeyAdminPort {
   resendKeyOtp(otpRequestId: string): Promise<OtpInfo>;
   createKey(input: { otpRequestId: string; otp: string }): Promise<NewKey>;
   revokeKey(accessKey: string): Promise<void>;
+  listKeys(): Promise<Array<{ accessKey: string; createdOn: string; status: string }>>;
   /** Resolves when these credentials authenticate against CloudKnox. */
   verifyCredentials(key: NewKey): Promise<void>;
 }

@@ -62,6 +62,8 @@ export interface RotationRequest {
   otp?: OtpInfo | undefined;
   wrongCodes: number;
   newAccessKey?: string | undefined;
+  /** Set while CloudKnox is being asked for the new key (cleared when the answer is known). */
+  creatingKeyAt?: number | undefined;
   failedStep?: RotationStep | undefined;
   /** Words for people about the failure (built from error codes, never from secrets). */
   failureText?: string | undefined;

@@ -9,7 +9,7 @@ import { attemptsLeftOf, errorText, retryAfterOf, upstreamCodeOf } from './upstr
  * nothing of Slack; every change of a request goes through the pure state machine and an atomic
  * compare-and-set, so two replicas (or two clicks) can never both decide or both rotate.
  */
-export type FlowRefusal = Refusal | 'not_found' | 'not_requester' | 'busy';
+export type FlowRefusal = Refusal | 'not_found' | 'not_requester' | 'busy' | 'key_changed';
 
 export type Applied =
   { ok: true; req: RotationRequest } | { ok: false; refusal: FlowRefusal; req?: RotationRequest };
@@ -95,10 +95,19 @@ export class RotationService {
 
   /** Remembers where the approval card is (used to update it later). */
   async attachCard(id: string, cardTs: string): Promise<void> {
+    await this.patch(id, { cardTs });
+  }
+
+  /** Sets bookkeeping fields that are not state changes (compare-and-set, retried on a race). */
+  private async patch(
+    id: string,
+    fields: Partial<Pick<RotationRequest, 'cardTs' | 'creatingKeyAt'>>,
+  ): Promise<void> {
     for (let i = 0; i < 5; i++) {
       const cur = await this.deps.repo.get(id);
-      if (!cur || cur.cardTs === cardTs) return;
-      if (await this.deps.repo.replace(cur, { ...cur, cardTs, version: cur.version + 1 })) return;
+      if (!cur) return;
+      // No version bump: `version` counts state changes; the compare-and-set compares the whole record.
+      if (await this.deps.repo.replace(cur, { ...cur, ...fields })) return;
     }
   }
 
@@ -179,6 +188,17 @@ export class RotationService {
     const otp = code.replace(/\s+/g, '');
     // Not worth an attempt at CloudKnox (nor counting against the five): say what a code looks like.
     if (!CODE_PATTERN.test(otp)) return { kind: 'bad_format', req };
+    // The approval was for replacing one particular key: if CloudKnox's key changed meanwhile (another
+    // rotation, a change in CloudKnox), this request would revoke a key nobody approved replacing.
+    const current = await this.deps.keys.getIntegration().catch(() => undefined);
+    if (current && current.accessKey !== req.oldAccessKey) {
+      const r = await this.apply(id, by, () => ({
+        type: 'code_refused',
+        at: this.now(),
+        text: 'the key changed since this request was approved',
+      }));
+      return { kind: 'refused', refusal: 'key_changed', req: r.req ?? req };
+    }
     // One holder per call, not per replica: a double-click landing on the same replica is refused too.
     const lease = `verify:${id}`;
     const holder = `${this.owner}:${randomBytes(4).toString('hex')}`;
@@ -186,9 +206,14 @@ export class RotationService {
       return { kind: 'refused', refusal: 'busy', req };
     try {
       let key: NewKey;
+      // Written before CloudKnox is asked: if this replica dies (or the answer is lost) after CloudKnox
+      // made the key, the sweeper finds the mark and revokes the key nothing else records.
+      await this.patch(id, { creatingKeyAt: this.now() });
       try {
         key = await this.deps.keys.createKey({ otpRequestId: req.otp.otpRequestId, otp });
       } catch (error) {
+        // A definite "no" from CloudKnox (a 4xx) means no key was made; anything else may have made one.
+        if (upstreamCodeOf(error) !== undefined) await this.patch(id, { creatingKeyAt: undefined });
         return await this.codeFailed(id, by, req, error);
       }
       // Fix (rotation-service tests): claim the rotation before the request turns `rotating`, so a
@@ -259,6 +284,64 @@ export class RotationService {
       }
     }
     return settled;
+  }
+
+  /**
+   * Keys CloudKnox may have made while nobody was listening: a request marked `creatingKeyAt` whose
+   * verification is no longer running. Any ACTIVE key created since the mark that neither ServiceNow
+   * nor a request holds is revoked.
+   */
+  async revokeOrphanKeys(): Promise<Array<{ req: RotationRequest; revoked: string[] }>> {
+    const done: Array<{ req: RotationRequest; revoked: string[] }> = [];
+    const now = this.now();
+    const ids = await this.deps.repo.listIds();
+    const all = (await Promise.all(ids.map((id) => this.deps.repo.get(id).catch(() => undefined)))).filter(
+      (r): r is RotationRequest => r !== undefined,
+    );
+    const marked = all.filter(
+      (r) => r.creatingKeyAt !== undefined && r.creatingKeyAt < now - 30_000 && r.state !== 'rotating',
+    );
+    if (marked.length === 0) return done;
+    const record = await this.deps.servicenow.getConfigRecord(this.deps.configTable).catch(() => null);
+    if (record === null) return done; // cannot tell which key ServiceNow uses: decide later
+    const keep = new Set([
+      record?.accessKey,
+      this.deps.protectedAccessKey,
+      ...all.map((r) => r.newAccessKey),
+    ]);
+    const keys = await this.deps.keys.listKeys();
+    for (const req of marked) {
+      if (await this.deps.repo.leaseOwner(`verify:${req.id}`)) continue;
+      const since = req.creatingKeyAt! - 60_000; // clock skew between the bot and CloudKnox
+      const orphans = keys.filter(
+        (k) =>
+          k.status.toUpperCase() === 'ACTIVE' &&
+          !keep.has(k.accessKey) &&
+          k.accessKey !== req.oldAccessKey &&
+          Date.parse(k.createdOn) >= since,
+      );
+      const revoked: string[] = [];
+      for (const k of orphans) {
+        if (
+          await this.deps.keys.revokeKey(k.accessKey).then(
+            () => true,
+            () => false,
+          )
+        )
+          revoked.push(k.accessKey);
+      }
+      await this.patch(req.id, { creatingKeyAt: undefined });
+      if (revoked.length) {
+        await this.audit(
+          req,
+          'system',
+          'orphan_key_revoked',
+          `${revoked.length} key(s) created without a record`,
+        );
+        done.push({ req, revoked });
+      }
+    }
+    return done;
   }
 
   /** Requests whose time ran out while waiting (approval or code) are marked expired. */
@@ -340,6 +423,9 @@ export class RotationService {
     const replaced = [...new Set([record.accessKey, req.oldAccessKey])].filter(
       (k) => k && k !== key.accessKey,
     );
+    // Past here nothing can be undone: go on only while this replica still holds the rotation. A
+    // replica that stalled past its lease may find another one already settled the request.
+    if (!(await this.stillHolds(req.id))) return this.leaseLost(req);
     try {
       const written = await servicenow.updateConfigRecord(configTable, record.sysId, {
         access_key: key.accessKey,
@@ -353,6 +439,7 @@ export class RotationService {
       if (after.accessKey !== key.accessKey) return this.rollBack(req, key, 'write_servicenow', error);
     }
     await this.audit(req, req.requestedBy, 'servicenow_updated');
+    if (!(await this.stillHolds(req.id))) return this.leaseLost(req);
     let oldKeyStillActive = false;
     for (const old of replaced) {
       if (old === this.deps.protectedAccessKey) {
@@ -372,6 +459,15 @@ export class RotationService {
       oldKeyStillActive,
     }));
     return done.req ?? req;
+  }
+
+  private stillHolds(id: string): Promise<boolean> {
+    return this.deps.repo.renewLease(`rotation:${id}`, this.owner, this.leaseMs).catch(() => false);
+  }
+
+  private async leaseLost(req: RotationRequest): Promise<RotationRequest> {
+    await this.audit(req, 'system', 'lease_lost', 'stopped: another replica took over this rotation');
+    return (await this.deps.repo.get(req.id).catch(() => undefined)) ?? req;
   }
 
   private async rollBack(
@@ -433,7 +529,7 @@ export class RotationService {
       const r = await this.apply(id, by, () => ({
         type: 'code_refused',
         at: this.now(),
-        text: 'CloudKnox refused further codes',
+        text: `${MAX_WRONG_CODES} wrong codes (CloudKnox refuses further codes)`,
       }));
       return { kind: 'too_many_codes', req: r.req ?? req };
     }

@@ -100,7 +100,7 @@ export function transition(req: RotationRequest, event: RotationEvent): Transiti
       });
     case 'key_created':
       if (req.state !== 'otp_pending') return { ok: false, refusal: 'not_waiting_for_code' };
-      return next({ state: 'rotating', newAccessKey: event.newAccessKey });
+      return next({ state: 'rotating', newAccessKey: event.newAccessKey, creatingKeyAt: undefined });
     case 'rotated':
       if (req.state !== 'rotating') return { ok: false, refusal: 'not_rotating' };
       return next({

@@ -145,9 +145,12 @@ export function registerRotationButtons(app: App, services: BotServices): void {
     }),
   );
 
-  app.action<BlockButtonAction>(ACTION_IDS.resendCode, async ({ ack, body, action, client, context }) => {
-    await ack();
-    const log = requestLog(context);
-    await sendCodeIntoView(client, services, log, action.value ?? '', body.user.id, body.view?.id, true);
-  });
+  app.action<BlockButtonAction>(
+    ACTION_IDS.resendCode,
+    answered(async ({ ack, body, action, client, context }) => {
+      await ack();
+      const log = requestLog(context);
+      await sendCodeIntoView(client, services, log, action.value ?? '', body.user.id, body.view?.id, true);
+    }),
+  );
 }

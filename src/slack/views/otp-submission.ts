@@ -38,7 +38,7 @@ function codeProblem(outcome: VerifyOutcome): string | undefined {
       return 'That code has expired. Press Resend OTP for a new one.';
     case 'error':
       // A timeout may hide a key CloudKnox did create: say how to check rather than promise nothing changed.
-      return `CloudKnox did not confirm a new key: ${describeError(outcome.error).replace(/[*_`]/g, '')} Press Verify to try again; /cloudknox keys show lists any key CloudKnox created.`;
+      return `CloudKnox did not confirm a new key: ${describeError(outcome.error).replace(/[*`]/g, '')} Press Verify to try again; /cloudknox keys show lists any key CloudKnox created.`;
     case 'refused':
       return outcome.refusal === 'busy' ? refusalText('busy') : undefined;
     default:
@@ -102,7 +102,7 @@ async function answer(
   viewId: string,
   id: string,
 ): Promise<void> {
-  log.info({ event: 'code_checked', requestId: id, outcome: outcome.kind }, 'verification code checked');
+  log.info({ event: 'code_checked', rotationId: id, outcome: outcome.kind }, 'verification code checked');
   const problem = codeProblem(outcome);
   if (problem) {
     if (ack) await ack(inputError(problem));
@@ -137,9 +137,26 @@ async function answer(
   if (ack) await ack({ response_action: 'update', view: working });
   else await updateView(client, log, viewId, working);
   await updateCard(client, log, outcome.req);
-  const final = await rotating;
+  // The rotation may end in an error (the state store gone mid-way): the requester still hears.
+  const final = await rotating.catch(async (err: unknown) => {
+    log.error(
+      { event: 'rotation_error', rotationId: id, err: errorSummary(err) },
+      'rotation stopped with an error',
+    );
+    await updateView(
+      client,
+      log,
+      viewId,
+      otpMessageView(
+        id,
+        `:warning: The rotation stopped: ${describeError(err)} If the bot could not finish it, another replica settles it within a minute and posts the result in the channel.`,
+      ),
+    );
+    return undefined;
+  });
+  if (!final) return;
   log.info(
-    { event: 'rotation_finished', requestId: id, state: final.state, step: final.failedStep },
+    { event: 'rotation_finished', rotationId: id, state: final.state, step: final.failedStep },
     'rotation finished',
   );
   await updateView(client, log, viewId, otpMessageView(id, rotationStatusText(final)));
