@@ -629,18 +629,21 @@ function acceptance(report: BenchReport): BenchReport['acceptance'] {
         (r.failedTests ? `, ${r.failedTests} failed tests` : ''),
     });
   }
-  const bot = run('bot', mid);
-  const bare = run('bare', mid);
+  // Like for like: the bot's `servicenow test` runs one test at a time (the rest of a burst is acked
+  // with "already running"), so comparing it with bare Bolt posting on every request flatters the
+  // bot. The acceptance compares the bot's plain ack (`help`) with bare Bolt's plain ack instead.
+  const bot = run('bot-help', mid);
+  const bare = run('bare-ack', mid);
   if (bot && bare) {
     const rps = bot.requestsPerSecond / bare.requestsPerSecond;
     const p99 = bot.latencyMs.p99 / bare.latencyMs.p99;
     out.push({
-      item: `bot throughput ≥ 0.8× bare Bolt at concurrency ${mid}`,
+      item: `bot throughput ≥ 0.8× bare Bolt at concurrency ${mid} (both only ack)`,
       holds: rps >= 0.8,
       detail: `${fmt(bot.requestsPerSecond)} vs ${fmt(bare.requestsPerSecond)} req/s = ${rps.toFixed(2)}×`,
     });
     out.push({
-      item: `bot p99 ack ≤ 1.5× bare Bolt at concurrency ${mid}`,
+      item: `bot p99 ack ≤ 1.5× bare Bolt at concurrency ${mid} (both only ack)`,
       holds: p99 <= 1.5,
       detail: `${fmt(bot.latencyMs.p99)} vs ${fmt(bare.latencyMs.p99)} ms = ${p99.toFixed(2)}×`,
     });
