@@ -20,7 +20,7 @@ export interface World {
   env: Env;
   /** The environment as strings, secrets included: what an operator would have set. */
   rawEnv: Record<string, string>;
-  /** Every log line the bot wrote (JSON strings), when `captureLogs` is on. */
+  /** Every log line the bot wrote (JSON strings), unless `captureLogs` is false. */
   logs: string[];
   close(): Promise<void>;
 }
@@ -42,6 +42,12 @@ export interface WorldOptions {
    */
   socketMode?: boolean;
 }
+
+/**
+ * Run before every world closes, while its store is still open. The test suite registers a leak
+ * hunt here (test/support/leak-watch.ts), so every flow any test drives is checked for secrets.
+ */
+export const worldCloseHooks: Array<(world: World) => Promise<void> | void> = [];
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const sims = await startSimulators({ seed: opts.seed });
@@ -68,7 +74,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
       const line = chunk.toString('utf8');
-      if (opts.captureLogs) logs.push(line);
+      if (opts.captureLogs !== false) logs.push(line);
       opts.logSink?.(line);
       done();
     },
@@ -80,7 +86,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   });
   if (bot.bot.mode === 'socket') slack.driver.transport = 'socket';
   else slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
-  return {
+  const world: World = {
     sims,
     slack,
     bot,
@@ -88,8 +94,10 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     rawEnv,
     logs,
     close: async () => {
+      for (const hook of worldCloseHooks) await hook(world);
       await bot.stop();
       await Promise.all([sims.close(), slack.close()]);
     },
   };
+  return world;
 }

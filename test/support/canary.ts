@@ -40,7 +40,8 @@ export function secretsOf(world: World, extra: Record<string, string> = {}): Rec
     'ServiceNow bot Basic auth': `${s.servicenow.botUsername}:${s.servicenow.botPassword}`,
     'ServiceNow integration Basic auth': `${s.servicenow.integrationUsername}:${s.servicenow.integrationPassword}`,
     'Slack bot token': world.rawEnv.SLACK_BOT_TOKEN!,
-    'Slack signing secret': world.rawEnv.SLACK_SIGNING_SECRET!,
+    'Slack signing secret': world.rawEnv.SLACK_SIGNING_SECRET ?? '',
+    'Slack app-level token': world.rawEnv.SLACK_APP_TOKEN ?? '',
     ...extra,
   };
   world.sims.cloudknox.issuedTokens().forEach((t, i) => (secrets[`CloudKnox access token #${i + 1}`] = t));
@@ -66,6 +67,7 @@ export function outboundTraffic(world: World, acks: string[] = []): Record<strin
 export function findLeaks(secrets: Record<string, string>, places: Record<string, string>): string[] {
   const hits: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
+    if (!value) continue; // e.g. no signing secret in Socket Mode
     const forms = new Set([
       value,
       encodeURIComponent(value),

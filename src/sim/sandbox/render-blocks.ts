@@ -129,7 +129,7 @@ export function renderBlocks(
         break;
       case 'input':
         lines.push(
-          `${textOf(raw.label, names)}: [ ${textOf(raw.element?.placeholder, names) || '…'} ]  (block ${raw.block_id ?? '?'})`,
+          `${textOf(raw.label, names)}: [ ____ ]  (block ${raw.block_id ?? '?'}; e.g. ${textOf(raw.element?.placeholder, names) || '…'})`,
         );
         if (raw.hint) lines.push(`  ${textOf(raw.hint, names)}`);
         break;
