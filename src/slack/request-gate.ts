@@ -20,7 +20,8 @@ import type { Logger } from '../logging/logger.js';
  *   wait 3 s for an ack that never comes and get a 404; it is acked and logged instead, as
  *   known-ids.ts does for unknown action and view ids.
  *
- * Anything not correctly signed is left to Bolt, which answers 401.
+ * Anything not correctly signed is refused here with 401 (Bolt's own verification is off: this gate
+ * is the one place requests are authenticated, so it runs on every POST to the endpoint).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CLOCK_SKEW_S = 5 * 60;
@@ -97,13 +98,22 @@ async function gate(req: IncomingMessage, res: ServerResponse, opts: GateOptions
       body: buffered.rawBody.toString(),
       headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
     });
-  if (!signed) return true; // Bolt answers 401 and logs why
+  if (!signed) {
+    // Say why, as Bolt did (never the signature itself): missing headers, stale, or a mismatch.
+    const reason =
+      typeof signature !== 'string' || !Number.isFinite(ts)
+        ? 'missing signature headers'
+        : ts < Date.now() / 1000 - MAX_CLOCK_SKEW_S
+          ? 'stale timestamp'
+          : 'signature mismatch';
+    return refuse(401, reason);
+  }
 
   let body: unknown;
   try {
     body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
   } catch {
-    return true; // Bolt answers 400 ("Malformed request body")
+    return refuse(400, 'malformed_body');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'malformed_body');
   const b = body as Record<string, unknown>;
