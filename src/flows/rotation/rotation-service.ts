@@ -181,10 +181,8 @@ export class RotationService {
         req,
       };
     }
-    if (this.now() >= req.expiresAt) {
-      const expired = await this.apply(id, by, () => ({ type: 'expire', at: this.now() }));
-      return { kind: 'refused', refusal: 'expired', req: expired.req ?? req };
-    }
+    const due = await this.expiredNow(id, by, req);
+    if (due) return { kind: 'refused', refusal: 'expired', req: due };
     const otp = code.replace(/\s+/g, '');
     // Not worth an attempt at CloudKnox (nor counting against the five): say what a code looks like.
     if (!CODE_PATTERN.test(otp)) return { kind: 'bad_format', req };
