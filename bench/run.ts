@@ -62,6 +62,13 @@ export interface RunMetrics extends LoadResult {
   otherCpuPercent?: number;
   /** How many times this run was made (--wait-quiet repeats disturbed runs and keeps the least disturbed). */
   attempts?: number;
+  /**
+   * The paired comparison (bot `help` against bare Bolt's ack) runs several rounds; this run is the
+   * round with the median throughput, and these are all of them, in order.
+   */
+  rounds?: Array<
+    Pick<RunMetrics, 'requestsPerSecond' | 'cpuUsPerRequest' | 'otherCpuPercent'> & { p99Ms: number }
+  >;
   /** Result messages due: every 2xx ack (bare Bolt, fan-out) or every ack that started a test (bot). */
   expectedResults?: number;
   receivedResults?: number;
@@ -105,6 +112,11 @@ export interface BenchReport {
   };
   coldStart: Record<'bot' | 'bare', { samplesMs: number[]; medianMs: number }>;
   runs: RunMetrics[];
+  /**
+   * Bot `help` against bare Bolt's ack at concurrency 50, round by round (each round runs both, one
+   * right after the other, alternating which goes first): bot/bare throughput and p99.
+   */
+  pairedRounds: Array<{ rps: number; p99: number }>;
   peakRssLifetimeMiB: Partial<Record<ServerName, number>>;
   acceptance: Array<{ item: string; holds: boolean; detail: string }>;
   /** The benchmark itself, from starting the first process to the report, --wait-quiet waits excluded. */
@@ -176,6 +188,13 @@ const ONLY = process.argv
   .filter(Boolean);
 const WARMUP = SMOKE ? { concurrency: 2, amount: 4 } : { concurrency: 20, amount: 1000 };
 const COLD_START_SAMPLES = SMOKE ? 1 : 3;
+/**
+ * Rounds of the paired plain-ack comparison (issue 7's throughput and p99 targets). One run each
+ * moved the ratio by ±15–30 % with the machine's state; the median of paired rounds moves far less.
+ */
+const PAIRED_ROUNDS = SMOKE ? 1 : 5;
+const PAIR: [ScenarioName, ScenarioName] = ['bare-ack', 'bot-help'];
+const PAIR_CONCURRENCY = SMOKE ? 5 : 50;
 /** How long after its last ack a run may take to deliver every result message before the rest count as lost. */
 const DRAIN_TIMEOUT_MS = 30_000;
 
@@ -523,9 +542,62 @@ async function main(): Promise<BenchReport> {
   log('warm-up done');
 
   const runs: RunMetrics[] = [];
+  const pairedRounds: BenchReport['pairedRounds'] = [];
+  const report1 = (sc: Scenario, m: RunMetrics) => {
+    log(
+      `${sc.name.padEnd(10)} c=${String(m.concurrency).padStart(3)}: ${m.completed} req, ${fmt(m.requestsPerSecond)} req/s, ` +
+        `p50 ${fmt(m.latencyMs.p50)} p99 ${fmt(m.latencyMs.p99)} max ${fmt(m.latencyMs.max)} ms, non-2xx ${m.non2xx}, >3 s ${m.over3s}, ` +
+        `RSS ${fmt(m.peakRssMiB)} MiB, CPU ${fmt(m.cpuUsPerRequest)} µs/req, other load ${fmt(m.otherCpuPercent)} %` +
+        (m.expectedResults !== undefined
+          ? `, results ${m.receivedResults}/${m.expectedResults} in ${fmt((m.allResultsMs ?? NaN) / 1000)} s`
+          : '') +
+        (sc.due === 'started-tests' ? ` (acks: ${JSON.stringify(m.ackKinds)})` : ''),
+    );
+    if (m.slow.length > 0)
+      log(
+        `  answers over 1 s (at ms into the run: ms): ${m.slow.map((x) => `${x.atMs}: ${x.latencyMs}`).join(', ')}`,
+      );
+  };
   for (const level of LEVELS) {
+    const pair = PAIR.map((name) => scenarios.find((sc) => sc.name === name)).filter(
+      (sc): sc is Scenario => sc !== undefined && sc.levels.includes(level.concurrency),
+    );
+    const paired = level.concurrency === PAIR_CONCURRENCY && pair.length === 2;
     for (const sc of scenarios) {
       if (!sc.levels.includes(level.concurrency)) continue;
+      if (paired && pair.includes(sc)) {
+        if (sc !== pair[0]) continue; // both ran in the rounds below
+        const rounds: RunMetrics[][] = [];
+        for (let i = 0; i < PAIRED_ROUNDS; i++) {
+          // Alternate which goes first, so neither always runs on a machine the other just warmed.
+          const order = i % 2 === 0 ? pair : [...pair].reverse();
+          const round = new Map<Scenario, RunMetrics>();
+          for (const p of order) {
+            const m = await runOnce(p, level.concurrency, p.amount ?? level.amount, level.maxSeconds);
+            report1(p, m);
+            round.set(p, m);
+          }
+          rounds.push(pair.map((p) => round.get(p)!));
+        }
+        for (const [bare, bot] of rounds)
+          pairedRounds.push({
+            rps: bot!.requestsPerSecond / bare!.requestsPerSecond,
+            p99: bot!.latencyMs.p99 / bare!.latencyMs.p99,
+          });
+        pair.forEach((_, k) => {
+          const all = rounds.map((r) => r[k]!);
+          const byRps = [...all].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+          const chosen = byRps[Math.floor((byRps.length - 1) / 2)]!;
+          chosen.rounds = all.map((m) => ({
+            requestsPerSecond: m.requestsPerSecond,
+            p99Ms: m.latencyMs.p99,
+            cpuUsPerRequest: m.cpuUsPerRequest,
+            otherCpuPercent: m.otherCpuPercent,
+          }));
+          runs.push(chosen);
+        });
+        continue;
+      }
       let m = await runOnce(sc, level.concurrency, sc.amount ?? level.amount, level.maxSeconds);
       // With --wait-quiet, a run that other work on the machine disturbed anyway is run again (twice
       // at most) and the least disturbed one kept.
@@ -539,19 +611,7 @@ async function main(): Promise<BenchReport> {
         else m.attempts = retry.attempts;
       }
       runs.push(m);
-      log(
-        `${sc.name.padEnd(10)} c=${String(level.concurrency).padStart(3)}: ${m.completed} req, ${fmt(m.requestsPerSecond)} req/s, ` +
-          `p50 ${fmt(m.latencyMs.p50)} p99 ${fmt(m.latencyMs.p99)} max ${fmt(m.latencyMs.max)} ms, non-2xx ${m.non2xx}, >3 s ${m.over3s}, ` +
-          `RSS ${fmt(m.peakRssMiB)} MiB, CPU ${fmt(m.cpuUsPerRequest)} µs/req, other load ${fmt(m.otherCpuPercent)} %` +
-          (m.expectedResults !== undefined
-            ? `, results ${m.receivedResults}/${m.expectedResults} in ${fmt((m.allResultsMs ?? NaN) / 1000)} s`
-            : '') +
-          (sc.due === 'started-tests' ? ` (acks: ${JSON.stringify(m.ackKinds)})` : ''),
-      );
-      if (m.slow.length > 0)
-        log(
-          `  answers over 1 s (at ms into the run: ms): ${m.slow.map((x) => `${x.atMs}: ${x.latencyMs}`).join(', ')}`,
-        );
+      report1(sc, m);
     }
   }
 
@@ -591,6 +651,7 @@ async function main(): Promise<BenchReport> {
     },
     coldStart,
     runs,
+    pairedRounds,
     peakRssLifetimeMiB,
     acceptance: [],
     totalSeconds,
@@ -604,7 +665,6 @@ function acceptance(report: BenchReport): BenchReport['acceptance'] {
   const run = (sc: ScenarioName, c: number) =>
     report.runs.find((r) => r.scenario === sc && r.concurrency === c);
   const top = Math.max(...report.settings.levels.map((l) => l.concurrency));
-  const mid = report.settings.levels.some((l) => l.concurrency === 50) ? 50 : top;
   const out: BenchReport['acceptance'] = [
     {
       item: 'finishes in under 5 minutes',
@@ -632,20 +692,29 @@ function acceptance(report: BenchReport): BenchReport['acceptance'] {
   // Like for like: the bot's `servicenow test` runs one test at a time (the rest of a burst is acked
   // with "already running"), so comparing it with bare Bolt posting on every request flatters the
   // bot. The acceptance compares the bot's plain ack (`help`) with bare Bolt's plain ack instead.
-  const bot = run('bot-help', mid);
-  const bare = run('bare-ack', mid);
-  if (bot && bare) {
-    const rps = bot.requestsPerSecond / bare.requestsPerSecond;
-    const p99 = bot.latencyMs.p99 / bare.latencyMs.p99;
+  const bot = run('bot-help', PAIR_CONCURRENCY);
+  const bare = run('bare-ack', PAIR_CONCURRENCY);
+  const rounds = report.pairedRounds;
+  if (bot && bare && rounds.length > 0) {
+    // The median of the per-round ratios: each round compares the two servers minutes apart at
+    // most, so a slow spell on the machine moves both sides of that round's ratio together.
+    const judged = (pick: (r: { rps: number; p99: number }) => number) => {
+      const values = rounds.map(pick);
+      const range = `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`;
+      return { median: median(values), range };
+    };
+    const rps = judged((r) => r.rps);
+    const p99 = judged((r) => r.p99);
+    const n = `${rounds.length} paired round${rounds.length === 1 ? '' : 's'}`;
     out.push({
-      item: `bot throughput ≥ 0.8× bare Bolt at concurrency ${mid} (both only ack)`,
-      holds: rps >= 0.8,
-      detail: `${fmt(bot.requestsPerSecond)} vs ${fmt(bare.requestsPerSecond)} req/s = ${rps.toFixed(2)}×`,
+      item: `bot throughput ≥ 0.8× bare Bolt at concurrency ${PAIR_CONCURRENCY} (both only ack)`,
+      holds: rps.median >= 0.8,
+      detail: `median of ${n} ${rps.median.toFixed(2)}× (rounds ${rps.range}); median runs: ${fmt(bot.requestsPerSecond)} vs ${fmt(bare.requestsPerSecond)} req/s`,
     });
     out.push({
-      item: `bot p99 ack ≤ 1.5× bare Bolt at concurrency ${mid} (both only ack)`,
-      holds: p99 <= 1.5,
-      detail: `${fmt(bot.latencyMs.p99)} vs ${fmt(bare.latencyMs.p99)} ms = ${p99.toFixed(2)}×`,
+      item: `bot p99 ack ≤ 1.5× bare Bolt at concurrency ${PAIR_CONCURRENCY} (both only ack)`,
+      holds: p99.median <= 1.5,
+      detail: `median of ${n} ${p99.median.toFixed(2)}× (rounds ${p99.range}); median runs: ${fmt(bot.latencyMs.p99)} vs ${fmt(bare.latencyMs.p99)} ms`,
     });
   }
   return out;

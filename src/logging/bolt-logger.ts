@@ -23,6 +23,8 @@ export function toBoltLogger(base: Logger): BoltLogger {
   const text = (msgs: unknown[]) => msgs.map((m) => (m instanceof Error ? m.message : String(m))).join(' ');
   return {
     debug: (...msgs) => {
+      // Bolt logs at debug twice per request; at info level that should cost nothing.
+      if (!log.isLevelEnabled('debug')) return;
       const t = text(msgs);
       if (!isBodyDump(t)) log.debug(t);
     },

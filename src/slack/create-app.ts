@@ -6,9 +6,9 @@ import type { BotServices } from './bot-services.js';
 import { registerListeners } from './listeners.js';
 import { createTransport, type SlackMode } from './receivers.js';
 import { InFlight } from './in-flight.js';
-import { ackUnknownInteractions } from './known-ids.js';
+import { ackedIfUnknown } from './known-ids.js';
 import { rateLimitAwareFetch } from './rate-limit-fetch.js';
-import { installRequestLogger } from './request-log.js';
+import { attachRequestLog } from './request-log.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -58,6 +58,12 @@ export function createBot(opts: {
     botId: slack.botId,
     botUserId: slack.botUserId,
     tokenVerificationEnabled: false,
+    // Bolt's conversation store keeps state per channel in this process's memory (wrong with
+    // replicas) and builds an Error for every request that has none; nothing here uses it.
+    convoStore: false,
+    // The bot subscribes to no events, so it never receives its own messages to ignore; the check
+    // would only add a middleware to every request.
+    ignoreSelf: false,
     logger: boltLogger,
     logLevel: LogLevel.INFO,
     clientOptions: {
@@ -71,11 +77,18 @@ export function createBot(opts: {
       rejectRateLimitedCalls: true,
     },
   });
+  const known = registerListeners(app, services);
   const inFlight = new InFlight();
-  installRequestLogger(app, services.logger);
-  inFlight.install(app);
-  ackUnknownInteractions(app, services.logger);
-  registerListeners(app, services);
+  // Every request, before any listener: its own logger, counted in flight until its listener ends
+  // (graceful stop waits for it), and acked at once if no listener would take it. One middleware,
+  // not three: Bolt copies its argument object for each middleware on every request.
+  app.use(async (args) => {
+    const log = attachRequestLog(args.context, args.body, services.logger);
+    const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
+    await inFlight.track(async () => {
+      if (!(await ackedIfUnknown(known, args.body, ack, log))) await args.next();
+    });
+  });
   app.error(async (error) => {
     const log = services.logger;
     log.error({ err: errorSummary(error) }, 'unhandled error in a listener');

@@ -1,5 +1,3 @@
-import type { App } from '@slack/bolt';
-
 /**
  * Counts listener runs still going, including the slow part after the ack (a connection test, a
  * rotation), so a graceful stop can wait for them instead of cutting a rotation in half.
@@ -8,16 +6,15 @@ export class InFlight {
   private count = 0;
   private waiters: Array<() => void> = [];
 
-  install(app: App): void {
-    app.use(async ({ next }) => {
-      this.count += 1;
-      try {
-        await next();
-      } finally {
-        this.count -= 1;
-        if (this.count === 0) for (const w of this.waiters.splice(0)) w();
-      }
-    });
+  /** Runs `work`, counted as in flight until it settles. */
+  async track(work: () => Promise<void>): Promise<void> {
+    this.count += 1;
+    try {
+      await work();
+    } finally {
+      this.count -= 1;
+      if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+    }
   }
 
   get size(): number {

@@ -1,47 +1,54 @@
-import type { App } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
-import { ACTION_IDS, SLASH_COMMAND, VIEW_IDS } from './ids.js';
 
-const ACTIONS = new Set<string>(Object.values(ACTION_IDS));
-const VIEWS = new Set<string>(Object.values(VIEW_IDS));
+/** What the bot's listeners take (listeners.ts): the slash command, button action ids, modal callback ids. */
+export interface KnownIds {
+  command: string;
+  actionIds: ReadonlySet<string>;
+  viewIds: ReadonlySet<string>;
+}
+
+const HANDLED_TYPES = new Set(['block_actions', 'view_submission', 'view_closed', 'event_callback']);
+
+interface IncomingBody {
+  type?: string;
+  command?: string;
+  actions?: Array<{ action_id?: string }>;
+  view?: { callback_id?: string };
+}
+
+/** What the bot has no listener for in this request (`action x`, `view y`, …), or undefined. */
+function unknownPart(body: IncomingBody, known: KnownIds): string | undefined {
+  if (body.type === 'block_actions') {
+    const id = body.actions?.[0]?.action_id ?? '';
+    return known.actionIds.has(id) ? undefined : `action ${id}`;
+  }
+  if (body.type === 'view_submission' || body.type === 'view_closed') {
+    const id = body.view?.callback_id ?? '';
+    return known.viewIds.has(id) ? undefined : `view ${id}`;
+  }
+  if (body.command !== undefined && body.command !== known.command) return `command ${body.command}`;
+  if (body.type && !HANDLED_TYPES.has(body.type)) return `interaction ${body.type}`;
+  return undefined;
+}
 
 /**
  * Interactions this bot has no listener for (an old message's button after an upgrade, a forged
  * payload, a view from another app) are acked at once and logged. Left alone, Bolt would answer
  * them with a 404 after 3 s, and the user would see Slack's error instead of nothing happening.
+ * Resolves true when the request was such an interaction (and has been acked).
  */
-export function ackUnknownInteractions(app: App, log: Logger): void {
-  app.use(async (args) => {
-    const body = args.body as {
-      type?: string;
-      command?: string;
-      actions?: Array<{ action_id?: string }>;
-      view?: { callback_id?: string };
-    };
-    const ack = (args as unknown as { ack?: (r?: unknown) => Promise<void> }).ack;
-    let unknown: string | undefined;
-    if (body.type === 'block_actions') {
-      const id = body.actions?.[0]?.action_id ?? '';
-      if (!ACTIONS.has(id)) unknown = `action ${id}`;
-    } else if (body.type === 'view_submission' || body.type === 'view_closed') {
-      const id = body.view?.callback_id ?? '';
-      if (!VIEWS.has(id)) unknown = `view ${id}`;
-    } else if (body.command !== undefined && body.command !== SLASH_COMMAND) {
-      unknown = `command ${body.command}`;
-    } else if (
-      body.type &&
-      !['block_actions', 'view_submission', 'view_closed', 'event_callback'].includes(body.type)
-    ) {
-      unknown = `interaction ${body.type}`;
-    }
-    if (unknown && ack) {
-      log.warn(
-        { event: 'unknown_interaction', what: unknown.slice(0, 120) },
-        'acked an interaction the bot has no listener for',
-      );
-      await ack();
-      return;
-    }
-    await args.next();
-  });
+export async function ackedIfUnknown(
+  known: KnownIds,
+  body: unknown,
+  ack: ((response?: unknown) => Promise<void>) | undefined,
+  log: Logger,
+): Promise<boolean> {
+  const unknown = unknownPart(body as IncomingBody, known);
+  if (!unknown || !ack) return false;
+  log.warn(
+    { event: 'unknown_interaction', what: unknown.slice(0, 120) },
+    'acked an interaction the bot has no listener for',
+  );
+  await ack();
+  return true;
 }

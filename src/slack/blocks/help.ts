@@ -26,7 +26,14 @@ function usageBlock(): KnownBlock {
   };
 }
 
+let help: SlackMessage | undefined;
+
+/** The same for everyone, every time: built once (`help` is the command most often typed). */
 export function helpMessage(): SlackMessage {
+  return (help ??= buildHelpMessage());
+}
+
+function buildHelpMessage(): SlackMessage {
   return {
     text: `${SLASH_COMMAND} commands: ${USAGE.map(([c]) => c).join(', ')}`,
     blocks: [

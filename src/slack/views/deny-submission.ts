@@ -1,13 +1,13 @@
-import type { App } from '@slack/bolt';
 import type { BotServices } from '../bot-services.js';
-import { INPUT_IDS, VIEW_IDS } from '../ids.js';
+import { INPUT_IDS } from '../ids.js';
+import type { ViewHandler } from '../interaction-listeners.js';
 import { requestLog } from '../request-log.js';
 import { refusalText } from '../rotation-refusals.js';
 import { updateCard } from '../rotation-updates.js';
 
 /** **Deny** with an optional reason. If someone decided first, the modal says who. */
-export function registerDenySubmission(app: App, services: BotServices): void {
-  app.view(VIEW_IDS.denyReason, async ({ ack, body, view, client, context }) => {
+export function denySubmission(services: BotServices): ViewHandler {
+  return async ({ ack, body, view, client, context }) => {
     const log = requestLog(context);
     const access = await services.access.check(body.user.id, ['approver']);
     const errors = (text: string) =>
@@ -28,5 +28,5 @@ export function registerDenySubmission(app: App, services: BotServices): void {
     }
     await ack();
     await updateCard(client, log, result.req);
-  });
+  };
 }

@@ -1,4 +1,4 @@
-import type { App, ViewOutput } from '@slack/bolt';
+import type { ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { VerifyOutcome } from '../../flows/rotation/rotation-service.js';
 import { errorSummary } from '../../logging/error-summary.js';
@@ -6,7 +6,8 @@ import type { Logger } from '../../logging/logger.js';
 import { otpFormView, otpMessageView, otpWorkingView, type OtpFormNote } from '../blocks/otp-modal.js';
 import type { BotServices } from '../bot-services.js';
 import { describeError } from '../error-text.js';
-import { INPUT_IDS, SLASH_COMMAND, VIEW_IDS } from '../ids.js';
+import { INPUT_IDS, SLASH_COMMAND } from '../ids.js';
+import type { ViewHandler } from '../interaction-listeners.js';
 import { code } from '../mrkdwn.js';
 import { requestLog } from '../request-log.js';
 import { refusalText } from '../rotation-refusals.js';
@@ -56,8 +57,8 @@ function endText(outcome: VerifyOutcome): string | undefined {
   return undefined;
 }
 
-export function registerOtpSubmission(app: App, services: BotServices): void {
-  app.view(VIEW_IDS.otp, async ({ ack, body, view, client, context }) => {
+export function otpSubmission(services: BotServices): ViewHandler {
+  return async ({ ack, body, view, client, context }) => {
     const log = requestLog(context);
     const id = view.private_metadata;
     const userId = body.user.id;
@@ -89,7 +90,7 @@ export function registerOtpSubmission(app: App, services: BotServices): void {
       return updateView(client, log, view.id, otpMessageView(id, `:x: ${failed(err)}`));
     }
     await answer(outcome, undefined, client, log, services, view.id, id);
-  });
+  };
 }
 
 /** Answers with the ack when there is one, else by updating the modal. */
