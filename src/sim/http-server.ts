@@ -150,8 +150,11 @@ export async function startSimServer(opts: {
       }
     })();
   });
-  // Keep-alive sockets would hold close() open for seconds after a test.
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open for 30 s, as the real services' front ends keep them for tens of
+  // seconds. The 1 s used before made undici (the bot's fetch, for response_url posts), which
+  // stops reusing a connection 2 s before the server's stated keep-alive timeout, open a new
+  // connection for every request. close() still ends at once: it closes every connection.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
