@@ -14,6 +14,7 @@ import { slackErrorCode } from './slack/slack-error.js';
 import { StoreConnectionLedger } from './store/connection-ledger-store.js';
 import { createStore, type StateStore } from './store/index.js';
 import { RotationService } from './flows/rotation/rotation-service.js';
+import { sharedRead } from './flows/shared-read.js';
 import { StoreAuditLog, StoreRotationRepository } from './store/rotation-repository-store.js';
 
 /**
@@ -109,6 +110,7 @@ export async function startBot(env: Env, logger: Logger, tuning: BotTuning = {})
   });
   const services: BotServices = {
     cloudknox,
+    integrationForDisplay: sharedRead(() => cloudknox.getIntegration()),
     servicenow,
     access: new AccessControl({
       admins: env.CLOUDKNOX_ADMINS,

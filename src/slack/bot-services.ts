@@ -1,6 +1,6 @@
 import type { AccessControl } from '../access/access-control.js';
 import type { ConnectionLedger } from '../flows/connection-ledger.js';
-import type { CloudKnoxPort, ServiceNowPort } from '../flows/ports.js';
+import type { CloudKnoxPort, Integration, ServiceNowPort } from '../flows/ports.js';
 import type { AuditEvent } from '../flows/rotation/ports.js';
 import type { RotationService } from '../flows/rotation/rotation-service.js';
 import type { Logger } from '../logging/logger.js';
@@ -8,6 +8,8 @@ import type { Logger } from '../logging/logger.js';
 /** Everything the Slack handlers use, built once by the composition root and passed in. */
 export interface BotServices {
   cloudknox: CloudKnoxPort;
+  /** The integration as `servicenow show` displays it: reads in flight together share one call. */
+  integrationForDisplay: () => Promise<Integration>;
   servicenow: ServiceNowPort;
   access: AccessControl;
   settings: {

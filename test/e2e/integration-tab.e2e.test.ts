@@ -225,3 +225,39 @@ describe('the Integration tab in Slack', () => {
     expect(visibleText(saved)).not.toContain('<!channel>');
   });
 });
+
+describe('a burst of servicenow show', () => {
+  it('answers every command, each to the person who asked, from one CloudKnox read while it is in flight', async () => {
+    world = await startWorld();
+    world.sims.cloudknox.faults.latencyMs = 400;
+    const before = world.sims.cloudknox.requests.filter((r) => r.endpoint === 'getIntegration').length;
+    const users = [admin, approver, admin, approver, admin];
+    const acks = await Promise.all(
+      users.map((u) =>
+        world.slack.driver.slashCommand({ userId: u, channelId: secops, text: 'servicenow show' }),
+      ),
+    );
+    for (const ack of acks) expect(ack.status).toBe(200);
+    await eventually(() => {
+      const cards = [admin, approver].flatMap((u) =>
+        ephemeralFor(world, u).filter((m) => visibleText(m).includes('Endpoint for ServiceNow')),
+      );
+      return cards.length === users.length ? cards : undefined;
+    });
+    const reads =
+      world.sims.cloudknox.requests.filter((r) => r.endpoint === 'getIntegration').length - before;
+    expect(reads).toBe(1);
+    // A command after the read finished reads again: nothing is cached.
+    world.sims.cloudknox.faults.latencyMs = 0;
+    await command(world, admin, 'servicenow show');
+    await eventually(() =>
+      ephemeralFor(world, admin).filter((m) => visibleText(m).includes('Endpoint for ServiceNow')).length ===
+      4
+        ? true
+        : undefined,
+    );
+    expect(world.sims.cloudknox.requests.filter((r) => r.endpoint === 'getIntegration').length - before).toBe(
+      2,
+    );
+  });
+});

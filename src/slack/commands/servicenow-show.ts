@@ -6,7 +6,7 @@ import type { CommandContext } from './command-context.js';
 export async function servicenowShow(ctx: CommandContext): Promise<void> {
   await ctx.ack();
   try {
-    const integration = await ctx.services.cloudknox.getIntegration();
+    const integration = await ctx.services.integrationForDisplay();
     await ctx.respond({ response_type: 'ephemeral', ...integrationTabMessage(integration) });
   } catch (err) {
     ctx.log.warn(
