@@ -123,6 +123,18 @@ export function renderMarkdown(report: BenchReport): string {
       '(a difference is a lost result).',
     '',
   );
+  const paired = report.runs.filter((r) => r.rounds && r.rounds.length > 1);
+  if (paired.length > 0 && report.pairedRounds.length > 0) {
+    const list = (values: number[]) => values.map((v) => `${v.toFixed(2)}×`).join(', ');
+    lines.push(
+      `At concurrency ${paired[0]!.concurrency}, ${paired.map((r) => `"${LABEL[r.scenario]}"`).join(' and ')} ` +
+        `ran ${report.pairedRounds.length} paired rounds (both in each round, one right after the other, ` +
+        `alternating which went first); each row above is that server's median-throughput round. ` +
+        `Bot/bare per round: throughput ${list(report.pairedRounds.map((r) => r.rps))}; ` +
+        `p99 ${list(report.pairedRounds.map((r) => r.p99))}.`,
+      '',
+    );
+  }
 
   const get = (t: ScenarioName, c: number) =>
     report.runs.find((r) => r.scenario === t && r.concurrency === c);
