@@ -1,6 +1,7 @@
 /**
  * Every id Slack routes on, in one place. `manifest/manifest.yml` declares the slash command;
- * a test checks that the two agree and that every id here has a listener.
+ * tests check that the two agree (unit/docs-contract.test.ts) and that every id here has a listener
+ * (unit/listeners.test.ts).
  */
 export const SLASH_COMMAND = '/cloudknox';
 
