@@ -8,6 +8,7 @@ const LABEL: Record<ScenarioName, string> = {
   bot: 'bot',
   'bot-redis': 'bot + Redis',
   'bot-fanout': 'bot, fan-out',
+  'bot-fanout-keys': 'bot, fan-out, own reads',
   'bare-ack': 'bare Bolt, ack only',
   'bot-help': 'bot, help',
 };
@@ -129,7 +130,9 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `At concurrency ${paired[0]!.concurrency}, ${paired.map((r) => `"${LABEL[r.scenario]}"`).join(' and ')} ` +
         `ran ${report.pairedRounds.length} paired rounds (both in each round, one right after the other, ` +
-        `alternating which went first); each row above is that server's median-throughput round. ` +
+        `alternating which went first); each row above is that server's median-throughput round, ` +
+        `which may be a different round for each, so the ratio tables below compare those rows, while ` +
+        `the acceptance lines take the median of the per-round ratios. ` +
         `Bot/bare per round: throughput ${list(report.pairedRounds.map((r) => r.rps))}; ` +
         `p99 ${list(report.pairedRounds.map((r) => r.p99))}.`,
       '',

@@ -45,7 +45,7 @@ import { renderMarkdown } from './report.js';
  */
 
 export type ServerName = 'raw' | 'bare' | 'bot' | 'bot-redis';
-export type ScenarioName = ServerName | 'bot-fanout' | 'bare-ack' | 'bot-help';
+export type ScenarioName = ServerName | 'bot-fanout' | 'bot-fanout-keys' | 'bare-ack' | 'bot-help';
 
 export interface RunMetrics extends LoadResult {
   scenario: ScenarioName;
@@ -169,6 +169,7 @@ const LATENCY_MS = Number(process.env.BENCH_CLOUDKNOX_LATENCY_MS ?? (SMOKE ? 100
 const REDIS_URL_SETTING = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const TEST = 'servicenow test';
 const SHOW = 'servicenow show';
+const KEYS = 'keys show';
 const HELP = 'help';
 const LEVELS = SMOKE
   ? [
@@ -430,6 +431,16 @@ async function main(): Promise<BenchReport> {
       levels: [top],
       amount: SMOKE ? undefined : 3000,
     },
+    // The same with a read nobody shares: every `keys show` makes its own CloudKnox call.
+    {
+      name: 'bot-fanout-keys',
+      server: 'bot',
+      command: KEYS,
+      results: 'response_url',
+      due: 'every-ack',
+      levels: [top],
+      amount: SMOKE ? undefined : 3000,
+    },
   ];
   const scenarios = allScenarios.filter(
     (sc) => (!ONLY || ONLY.includes(sc.name)) && (sc.server !== 'bot-redis' || redisUrl),
@@ -672,7 +683,7 @@ function acceptance(report: BenchReport): BenchReport['acceptance'] {
       detail: `${fmt(report.totalSeconds)} s`,
     },
   ];
-  for (const sc of ['bot', 'bot-redis', 'bot-fanout'] as const) {
+  for (const sc of ['bot', 'bot-redis', 'bot-fanout', 'bot-fanout-keys'] as const) {
     const r = run(sc, top);
     if (!r) continue;
     out.push({

@@ -25,15 +25,16 @@ export type ViewHandler = (args: ViewArgs) => Promise<void>;
  */
 export function onButtons(app: App, handlers: Record<string, ButtonHandler>): ReadonlySet<string> {
   app.action<BlockButtonAction>({ type: 'block_actions' }, async (args) => {
-    const handler = handlers[args.action.action_id];
-    if (handler) await answered(handler, args);
+    const id = args.action.action_id;
+    if (Object.hasOwn(handlers, id)) await answered(handlers[id]!, args);
   });
   return new Set(Object.keys(handlers));
 }
 
 export function onViewSubmissions(app: App, handlers: Record<string, ViewHandler>): ReadonlySet<string> {
   app.view<ViewSubmitAction>({ type: 'view_submission' }, async (args) => {
-    await handlers[args.view.callback_id]?.(args);
+    const id = args.view.callback_id;
+    if (Object.hasOwn(handlers, id)) await handlers[id]!(args);
   });
   return new Set(Object.keys(handlers));
 }

@@ -7,7 +7,7 @@ export interface KnownIds {
   viewIds: ReadonlySet<string>;
 }
 
-const HANDLED_TYPES = new Set(['block_actions', 'view_submission', 'view_closed', 'event_callback']);
+const HANDLED_TYPES = new Set(['block_actions', 'view_submission', 'event_callback']);
 
 interface IncomingBody {
   type?: string;
@@ -22,10 +22,12 @@ function unknownPart(body: IncomingBody, known: KnownIds): string | undefined {
     const id = body.actions?.[0]?.action_id ?? '';
     return known.actionIds.has(id) ? undefined : `action ${id}`;
   }
-  if (body.type === 'view_submission' || body.type === 'view_closed') {
+  if (body.type === 'view_submission') {
     const id = body.view?.callback_id ?? '';
     return known.viewIds.has(id) ? undefined : `view ${id}`;
   }
+  // The bot's modals never ask for view_closed (no notify_on_close) and nothing listens for it.
+  if (body.type === 'view_closed') return `view_closed ${body.view?.callback_id ?? ''}`;
   if (body.command !== undefined && body.command !== known.command) return `command ${body.command}`;
   if (body.type && !HANDLED_TYPES.has(body.type)) return `interaction ${body.type}`;
   return undefined;

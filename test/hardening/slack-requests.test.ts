@@ -351,6 +351,15 @@ describe('interactions with ids the bot does not know (acked within 3 s and logg
     },
   );
 
+  it("a view_closed of one of the bot's own modals (it never asks for them) is acked at once", async () => {
+    const res = await world.slack.driver.signedPost(
+      interactionForm(viewPayload(world, 'view_closed', VIEW_IDS.otp)),
+    );
+    expect(res.status).toBe(200);
+    expect(res.ackMs).toBeLessThan(1000);
+    expectLogged(`view_closed ${VIEW_IDS.otp}`);
+  });
+
   it('a global shortcut, a message shortcut and an options request the app never declared', async () => {
     for (const payload of [
       {

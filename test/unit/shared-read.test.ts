@@ -29,15 +29,18 @@ describe('sharedRead', () => {
     expect(await second).toBe(2);
   });
 
-  it('shares a failure with everyone waiting, and the next call tries again', async () => {
+  it('keeps a failure for the caller whose read failed; those who joined read for themselves', async () => {
     const { read, pending } = deferredReads<string>();
     const shared = sharedRead(read);
-    const waiting = [shared(), shared()];
+    const first = shared();
+    const joined = [shared(), shared()];
     pending[0]!.reject(new Error('CloudKnox is down'));
-    for (const w of waiting) await expect(w).rejects.toThrow('CloudKnox is down');
-    const retry = shared();
-    expect(pending).toHaveLength(2);
+    await expect(first).rejects.toThrow('CloudKnox is down');
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(pending).toHaveLength(3);
     pending[1]!.resolve('back');
-    expect(await retry).toBe('back');
+    pending[2]!.resolve('back again');
+    expect(await Promise.all(joined)).toEqual(['back', 'back again']);
   });
 });
