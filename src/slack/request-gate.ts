@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, type HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
 import { checkSlackSignature } from './slack-signature.js';
+import { TurnQueue } from './turn-queue.js';
 
 /**
  * Fix (issue 6, hardening): checks Bolt's HTTPReceiver lacks, run on every POST to the events
@@ -22,10 +23,15 @@ import { checkSlackSignature } from './slack-signature.js';
  *   wait 3 s for an ack that never comes and get a 404; it is acked and logged instead, as
  *   known-ids.ts does for unknown action and view ids.
  *
+ * Requests start from a queue, a few per event-loop turn (turn-queue.ts), so that a burst cannot
+ * keep new connections waiting past Slack's 3 s (`npm run bench`, BENCHMARKS.md).
+ *
  * Anything not correctly signed is refused here with 401 (Bolt's own verification is off: this gate
  * is the one place requests are authenticated, so it runs on every POST to the endpoint).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Slack requests started per event-loop turn (turn-queue.ts). */
+const REQUESTS_PER_TURN = 4;
 const FORM = /^application\/x-www-form-urlencoded\s*;/i;
 /** Body types Bolt's router (getTypeAndConversation) or receiver recognises without other fields. */
 const ROUTABLE_TYPES = new Set([
@@ -47,22 +53,32 @@ export interface GateOptions {
 
 export function gateRequests(receiver: HTTPReceiver, opts: GateOptions): void {
   const boltListener = receiver.requestListener;
+  const turns = new TurnQueue(REQUESTS_PER_TURN);
   receiver.requestListener = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'POST' || path !== opts.endpoint) return boltListener(req, res);
-    gate(req, res, opts).then(
-      (pass) => {
-        if (pass) boltListener(req, res);
-      },
-      (err: unknown) => {
-        opts.logger.warn(
-          { event: 'request_refused', reason: 'unreadable', error: (err as Error).message },
-          'could not read a request',
-        );
-        if (!res.headersSent) res.writeHead(400, { connection: 'close' }).end();
-      },
-    );
+    turns.run(() => admit(req, res, opts, boltListener));
   };
+}
+
+function admit(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: GateOptions,
+  boltListener: HTTPReceiver['requestListener'],
+): void {
+  gate(req, res, opts).then(
+    (pass) => {
+      if (pass) boltListener(req, res);
+    },
+    (err: unknown) => {
+      opts.logger.warn(
+        { event: 'request_refused', reason: 'unreadable', error: (err as Error).message },
+        'could not read a request',
+      );
+      if (!res.headersSent) res.writeHead(400, { connection: 'close' }).end();
+    },
+  );
 }
 
 /** Resolves true when Bolt should handle the request; otherwise it has been answered here. */
