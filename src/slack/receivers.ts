@@ -18,6 +18,9 @@ import type { Logger } from '../logging/logger.js';
  */
 export type SlackMode = 'http' | 'socket';
 
+/** How long a stop waits for open HTTP connections before cutting them. */
+const STOP_GRACE_MS = 3_000;
+
 export interface Transport {
   mode: SlackMode;
   receiver: HTTPReceiver | SocketModeReceiver;
@@ -71,9 +74,19 @@ function httpTransport(opts: TransportOptions): Transport {
     },
     async stop() {
       if (!server) return;
-      server.closeIdleConnections();
-      await receiver.stop();
-      server = undefined;
+      const stopping = server;
+      stopping.closeIdleConnections();
+      // close() waits for every open connection, and a client that never finishes sending its
+      // request (or keeps a keep-alive connection busy) would hold it for minutes, past main.ts's
+      // forced exit. After a short grace, connections still open are cut: by then any request on
+      // them is past Slack's 3 s anyway. Work already acked is drained afterwards (create-app.ts).
+      const cut = setTimeout(() => stopping.closeAllConnections(), STOP_GRACE_MS);
+      try {
+        await receiver.stop();
+      } finally {
+        clearTimeout(cut);
+        server = undefined;
+      }
     },
   };
 }

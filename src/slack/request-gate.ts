@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { HTTPModuleFunctions, type HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
-import { checkSlackSignature } from './slack-signature.js';
+import { checkSlackSignature, signatureHeadersProblem } from './slack-signature.js';
 import { TurnQueue } from './turn-queue.js';
 
 /**
@@ -32,6 +33,8 @@ import { TurnQueue } from './turn-queue.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Slack requests started per event-loop turn (turn-queue.ts). */
 const REQUESTS_PER_TURN = 4;
+/** Requests waiting for a turn beyond which new ones are refused with 503 (about a second's work). */
+const MAX_WAITING = 1000;
 const FORM = /^application\/x-www-form-urlencoded\s*;/i;
 /** Body types Bolt's router (getTypeAndConversation) or receiver recognises without other fields. */
 const ROUTABLE_TYPES = new Set([
@@ -53,12 +56,59 @@ export interface GateOptions {
 
 export function gateRequests(receiver: HTTPReceiver, opts: GateOptions): void {
   const boltListener = receiver.requestListener;
-  const turns = new TurnQueue(REQUESTS_PER_TURN);
+  const turns = new TurnQueue(REQUESTS_PER_TURN, (err) =>
+    opts.logger.error(
+      { event: 'request_failed', error: (err as Error).message },
+      'a request could not start',
+    ),
+  );
+  // Connections with a request waiting or being answered. Slack sends one request per connection at
+  // a time; a request pipelined behind one not yet answered is not Slack's, and taking a queue place
+  // for each would let one connection full of unsigned requests delay everyone's acks.
+  const busy = new WeakSet<Socket>();
   receiver.requestListener = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'POST' || path !== opts.endpoint) return boltListener(req, res);
-    turns.run(() => admit(req, res, opts, boltListener));
+    if (busy.has(req.socket)) {
+      opts.logger.warn({ event: 'request_refused', reason: 'pipelined' }, 'closed a pipelining connection');
+      req.socket.destroy();
+      return;
+    }
+    // What the headers alone can refuse is refused before it waits for a turn.
+    const early = headerRefusal(req);
+    if (early) return refuse(res, opts.logger, early.status, early.reason);
+    if (turns.waiting >= MAX_WAITING) return refuse(res, opts.logger, 503, 'busy', { 'retry-after': '1' });
+    busy.add(req.socket);
+    res.once('close', () => busy.delete(req.socket));
+    turns.run(() => {
+      if (req.destroyed) return false; // the client gave up while it waited: nothing to answer
+      admit(req, res, opts, boltListener);
+      return true;
+    });
   };
+}
+
+function headerRefusal(req: IncomingMessage): { status: number; reason: string } | undefined {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES)
+    return { status: 413, reason: 'body_too_large' };
+  const problem = signatureHeadersProblem({
+    timestamp: req.headers['x-slack-request-timestamp'],
+    signature: req.headers['x-slack-signature'],
+  });
+  return problem ? { status: 401, reason: problem } : undefined;
+}
+
+/** Answers a refused request at once and closes its connection (its unread body would stall it). */
+function refuse(
+  res: ServerResponse,
+  logger: Logger,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): false {
+  logger.warn({ event: 'request_refused', reason }, 'refused a request to the Slack endpoint');
+  if (!res.headersSent) res.writeHead(status, { ...headers, connection: 'close' }).end();
+  return false;
 }
 
 function admit(
@@ -84,12 +134,6 @@ function admit(
 /** Resolves true when Bolt should handle the request; otherwise it has been answered here. */
 async function gate(req: IncomingMessage, res: ServerResponse, opts: GateOptions): Promise<boolean> {
   const { logger } = opts;
-  const refuse = (status: number, reason: string) => {
-    logger.warn({ event: 'request_refused', reason }, 'refused a request to the Slack endpoint');
-    res.writeHead(status, { connection: 'close' }).end();
-    return false;
-  };
-  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return refuse(413, 'body_too_large');
   const type = req.headers['content-type'];
   if (typeof type === 'string' && FORM.test(type))
     req.headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -100,7 +144,7 @@ async function gate(req: IncomingMessage, res: ServerResponse, opts: GateOptions
     buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, MAX_BODY_BYTES);
   } catch (err) {
     if (HTTPModuleFunctions.isRawBodyError(err) && err.statusCode === 413)
-      return refuse(413, 'body_too_large');
+      return refuse(res, logger, 413, 'body_too_large');
     throw err;
   }
   // The signature covers the body, and a refused request is answered with the connection closed.
@@ -110,15 +154,16 @@ async function gate(req: IncomingMessage, res: ServerResponse, opts: GateOptions
     signature: req.headers['x-slack-signature'],
     rawBody: buffered.rawBody,
   });
-  if (!signed.ok) return refuse(401, signed.reason);
+  if (!signed.ok) return refuse(res, logger, 401, signed.reason);
 
   let body: unknown;
   try {
     body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
   } catch {
-    return refuse(400, 'malformed_body');
+    return refuse(res, logger, 400, 'malformed_body');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'malformed_body');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return refuse(res, logger, 400, 'malformed_body');
   const b = body as Record<string, unknown>;
   const routable =
     b.ssl_check !== undefined ||

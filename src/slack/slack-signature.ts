@@ -22,6 +22,30 @@ export type SignatureCheck =
       reason: 'missing signature headers' | 'stale timestamp' | 'timestamp_in_future' | 'signature mismatch';
     };
 
+type Refusal = Extract<SignatureCheck, { ok: false }>['reason'];
+
+/**
+ * What can be refused from the headers alone, before the body is read: missing or repeated
+ * headers, a signature of any shape but `v0=` and 64 lower-case hex digits, a timestamp outside
+ * ±5 minutes. Undefined when the request may be correctly signed.
+ */
+export function signatureHeadersProblem(input: {
+  timestamp: string | string[] | undefined;
+  signature: string | string[] | undefined;
+  nowMs?: number;
+}): Refusal | undefined {
+  const { timestamp, signature } = input;
+  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !TIMESTAMP.test(timestamp))
+    return 'missing signature headers';
+  const nowS = (input.nowMs ?? Date.now()) / 1000;
+  const ts = Number(timestamp);
+  if (ts < nowS - MAX_CLOCK_SKEW_S) return 'stale timestamp';
+  // Bolt accepts any future timestamp, which keeps a captured request replayable until then.
+  if (ts > nowS + MAX_CLOCK_SKEW_S) return 'timestamp_in_future';
+  if (!SIGNATURE.test(signature)) return 'signature mismatch';
+  return undefined;
+}
+
 export function checkSlackSignature(input: {
   signingSecret: string;
   /** The headers as received (a repeated header arrives as an array and is refused). */
@@ -30,19 +54,12 @@ export function checkSlackSignature(input: {
   rawBody: Buffer;
   nowMs?: number;
 }): SignatureCheck {
-  const { timestamp, signature } = input;
-  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !TIMESTAMP.test(timestamp))
-    return { ok: false, reason: 'missing signature headers' };
-  const nowS = (input.nowMs ?? Date.now()) / 1000;
-  const ts = Number(timestamp);
-  if (ts < nowS - MAX_CLOCK_SKEW_S) return { ok: false, reason: 'stale timestamp' };
-  // Bolt accepts any future timestamp, which keeps a captured request replayable until then.
-  if (ts > nowS + MAX_CLOCK_SKEW_S) return { ok: false, reason: 'timestamp_in_future' };
-  if (!SIGNATURE.test(signature)) return { ok: false, reason: 'signature mismatch' };
+  const problem = signatureHeadersProblem(input);
+  if (problem) return { ok: false, reason: problem };
   const expected = createHmac('sha256', input.signingSecret)
-    .update(`v0:${timestamp}:`)
+    .update(`v0:${input.timestamp as string}:`)
     .update(input.rawBody)
     .digest();
-  const given = Buffer.from(signature.slice(3), 'hex');
+  const given = Buffer.from((input.signature as string).slice(3), 'hex');
   return timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }

@@ -6,12 +6,20 @@
  * connections are accepted while the bot is saturated; queued requests wait milliseconds.
  */
 export class TurnQueue {
-  private readonly jobs: Array<() => void> = [];
+  private readonly jobs: Array<() => boolean> = [];
   private scheduled = false;
 
-  constructor(private readonly perTurn: number) {}
+  /**
+   * @param perTurn jobs started per turn
+   * @param onError told about a job that threw; the jobs behind it still run
+   */
+  constructor(
+    private readonly perTurn: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
-  run(job: () => void): void {
+  /** Queues `job`; it returns false when it found nothing to do, and then takes no place in its turn. */
+  run(job: () => boolean): void {
     this.jobs.push(job);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -25,13 +33,17 @@ export class TurnQueue {
   }
 
   private readonly drain = (): void => {
-    try {
-      for (let i = 0; i < this.perTurn && this.jobs.length > 0; i++) this.jobs.shift()!();
-    } finally {
-      // Scheduled from the check phase, the next drain runs in the next turn, after its poll phase
-      // (where the next connection is accepted). A job that threw never stalls the ones behind it.
-      if (this.jobs.length > 0) setImmediate(this.drain);
-      else this.scheduled = false;
+    for (let started = 0; started < this.perTurn && this.jobs.length > 0;) {
+      try {
+        if (this.jobs.shift()!()) started++;
+      } catch (err) {
+        started++;
+        this.onError(err);
+      }
     }
+    // Scheduled from the check phase, the next drain runs in the next turn, after its poll phase
+    // (where the next connection is accepted).
+    if (this.jobs.length > 0) setImmediate(this.drain);
+    else this.scheduled = false;
   };
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../src/sim/slack/signing.js';
 import type { World } from '../../src/sim/world.js';
@@ -598,5 +599,35 @@ describe('interactions for rotation requests that do not exist', () => {
     });
     expect(res.status).toBe(200);
     expect(world.slack.viewErrors(viewId)?.[INPUT_IDS.denyReason.block]).toContain('no longer exists');
+  });
+});
+
+describe('floods', () => {
+  it('connections that pipeline wrongly signed requests are closed, and a real command is still acked at once', async () => {
+    const url = new URL(world.slack.appUrl!);
+    const form = commandForm(world, 'help', outsider);
+    const ts = now();
+    const request =
+      `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\n` +
+      'content-type: application/x-www-form-urlencoded\r\n' +
+      `x-slack-request-timestamp: ${ts}\r\n` +
+      `x-slack-signature: ${slackSignature('not-the-secret', ts, form)}\r\n` +
+      `content-length: ${Buffer.byteLength(form)}\r\n\r\n${form}`;
+    const before = world.logs.length;
+    const closed = Array.from(
+      { length: 10 },
+      () =>
+        new Promise<void>((resolve) => {
+          const socket = connect(Number(url.port), url.hostname, () => socket.write(request.repeat(2000)));
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve());
+        }),
+    );
+    const ack = await world.slack.driver.slashCommand({ userId: admin, channelId: secops, text: 'help' });
+    expect(ack.status).toBe(200);
+    expect(ack.ackMs).toBeLessThan(1000);
+    await Promise.all(closed);
+    expect(world.logs.slice(before).join('')).toContain('pipelined');
+    await stillServing();
   });
 });

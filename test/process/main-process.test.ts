@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulators, type Simulators } from '../../src/sim/simulators.js';
 import { SLACK_SEED, startSlackEmulator, type SlackEmulator } from '../../src/sim/slack/index.js';
@@ -159,6 +160,27 @@ describe('SIGTERM', () => {
       sims.cloudknox.faults.latencyMs = 0;
       slack.appUrl = `http://127.0.0.1:${bot.port}/slack/events`;
     }
+  }, 30_000);
+});
+
+describe('SIGTERM with a client that never finishes its request', () => {
+  it('still stops cleanly: the stuck connection is cut, "stopped" is logged, exit 0', async () => {
+    const replica = await startMain(env());
+    const stuck = connect(replica.port, '127.0.0.1');
+    const cut = new Promise<void>((resolve) => stuck.on('close', () => resolve()));
+    stuck.on('error', () => undefined);
+    // Headers and a tenth of the body promised, then nothing more.
+    stuck.write(
+      'POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\n' +
+        `x-slack-request-timestamp: ${Math.floor(Date.now() / 1000)}\r\nx-slack-signature: v0=${'0'.repeat(64)}\r\n` +
+        'content-length: 100\r\n\r\ntext=help&',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    replica.child.kill('SIGTERM');
+    // Before: close() waited for the stuck request until main.ts forced exit 1 after 15 s.
+    expect(await replica.exited).toBe(0);
+    await cut;
+    expect(replica.lines.some((l) => l.includes('"event":"stopped"'))).toBe(true);
   }, 30_000);
 });
 
