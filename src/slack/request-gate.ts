@@ -70,8 +70,11 @@ export function gateRequests(receiver: HTTPReceiver, opts: GateOptions): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'POST' || path !== opts.endpoint) return boltListener(req, res);
     if (busy.has(req.socket)) {
-      opts.logger.warn({ event: 'request_refused', reason: 'pipelined' }, 'closed a pipelining connection');
-      req.socket.destroy();
+      // Requests already read from the closed connection arrive here too: one log line per connection.
+      if (!req.socket.destroyed) {
+        opts.logger.warn({ event: 'request_refused', reason: 'pipelined' }, 'closed a pipelining connection');
+        req.socket.destroy();
+      }
       return;
     }
     // What the headers alone can refuse is refused before it waits for a turn.
