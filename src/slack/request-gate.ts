@@ -77,12 +77,13 @@ export function gateRequests(receiver: HTTPReceiver, opts: GateOptions): void {
       }
       return;
     }
-    // What the headers alone can refuse is refused before it waits for a turn.
-    const early = headerRefusal(req);
-    if (early) return refuse(res, opts.logger, early.status, early.reason);
-    if (turns.waiting >= MAX_WAITING) return refuse(res, opts.logger, 503, 'busy', { 'retry-after': '1' });
     busy.add(req.socket);
     res.once('close', () => busy.delete(req.socket));
+    // What the headers alone can refuse is refused before it waits for a turn.
+    const early = headerRefusal(req);
+    if (early) return void refuse(res, opts.logger, early.status, early.reason);
+    if (turns.waiting >= MAX_WAITING)
+      return void refuse(res, opts.logger, 503, 'busy', { 'retry-after': '1' });
     turns.run(() => {
       if (req.destroyed) return false; // the client gave up while it waited: nothing to answer
       admit(req, res, opts, boltListener);
